@@ -1,0 +1,166 @@
+/**
+ * MS-SMB2 2.2.1 (SMB2 packet header, sync and async), 2.2.41 (TRANSFORM_HEADER, 0xFD) and 2.2.42
+ * (COMPRESSION_TRANSFORM_HEADER, 0xFC). The first four bytes of a transport message tell which one it is.
+ * @module
+ */
+import { Smb2Flags } from './constants/flags.js'
+import { DecodeError, Reader, Writer, bytesN, custom, fixed, reserved, struct, u16, u32, u64, type Ctx, type Infer } from '../wire/index.js'
+
+export const SMB2_MAGIC = 0x424d53fe // 0xFE 'S' 'M' 'B' read little-endian
+export const TRANSFORM_MAGIC = 0x424d53fd
+export const COMPRESSION_MAGIC = 0x424d53fc
+export const SMB1_MAGIC = 0x424d53ff
+export const HEADER_SIZE = 64
+
+/** The MessageId of unsolicited server messages (oplock/lease break notifications), MS-SMB2 3.3.4.6. */
+export const UNSOLICITED_MESSAGE_ID = 0xffff_ffff_ffff_ffffn
+
+export interface Smb2Header {
+  protocolId: number
+  structureSize: number
+  creditCharge: number
+  /** NTSTATUS in responses; in SMB 3.x requests the low 16 bits are ChannelSequence (the rest reserved). */
+  status: number
+  command: number
+  /** CreditRequest (requests) or CreditResponse (responses). */
+  credits: number
+  flags: number
+  nextCommand: number
+  messageId: bigint
+  /** Async header only (flags has ASYNC); 0n otherwise. */
+  asyncId: bigint
+  /** Sync header only: the reserved field Wireshark calls Process Id; 0 for async. */
+  processId: number
+  /** Sync header only; 0 for async. */
+  treeId: number
+  sessionId: bigint
+  signature: Buffer
+}
+
+/** MS-SMB2 2.2.1.1/2.2.1.2: the layout of bytes 32..39 depends on SMB2_FLAGS_ASYNC_COMMAND. */
+export const Smb2HeaderCodec = custom<Smb2Header, Omit<Smb2Header, 'protocolId' | 'structureSize'> & { protocolId?: number; structureSize?: number }>(
+  'Smb2Header',
+  (r: Reader) => {
+    const start = r.pos
+    const protocolId = r.field('protocolId', () => r.u32())
+    if (protocolId !== SMB2_MAGIC) throw new DecodeError(`protocolId 0x${protocolId.toString(16)} is not 0xFE 'SMB'`, start, ['header'])
+    const structureSize = r.field('structureSize', () => r.u16())
+    if (structureSize !== 64) throw new DecodeError(`structureSize must be 64, got ${structureSize}`, start + 4, ['header', 'structureSize'])
+    const creditCharge = r.field('creditCharge', () => r.u16())
+    const status = r.field('status', () => r.u32())
+    const command = r.field('command', () => r.u16())
+    const credits = r.field('credits', () => r.u16())
+    const flags = r.field('flags', () => r.u32())
+    const nextCommand = r.field('nextCommand', () => r.u32())
+    const messageId = r.field('messageId', () => r.u64())
+    let asyncId = 0n
+    let processId = 0
+    let treeId = 0
+    if (flags & Smb2Flags.AsyncCommand) asyncId = r.field('asyncId', () => r.u64())
+    else {
+      processId = r.field('processId', () => r.u32())
+      treeId = r.field('treeId', () => r.u32())
+    }
+    const sessionId = r.field('sessionId', () => r.u64())
+    const signature = r.field('signature', () => r.bytes(16))
+    return { protocolId, structureSize, creditCharge, status, command, credits, flags, nextCommand, messageId, asyncId, processId, treeId, sessionId, signature }
+  },
+  (w: Writer, h) => {
+    w.u32(h.protocolId ?? SMB2_MAGIC)
+    w.u16(h.structureSize ?? 64)
+    w.u16(h.creditCharge)
+    w.u32(h.status >>> 0)
+    w.u16(h.command)
+    w.u16(h.credits)
+    w.u32(h.flags >>> 0)
+    w.u32(h.nextCommand)
+    w.u64(h.messageId)
+    if (h.flags & Smb2Flags.AsyncCommand) w.u64(h.asyncId)
+    else {
+      w.u32(h.processId)
+      w.u32(h.treeId)
+    }
+    w.u64(h.sessionId)
+    if (h.signature.length !== 16) w.fail(`signature must be 16 bytes, got ${h.signature.length}`)
+    w.bytes(h.signature)
+  },
+  HEADER_SIZE,
+)
+
+/** A header with the usual defaults, for building requests and responses. */
+export function makeHeader(h: Partial<Smb2Header> & { command: number }): Smb2Header {
+  return {
+    protocolId: SMB2_MAGIC,
+    structureSize: 64,
+    creditCharge: 0,
+    status: 0,
+    credits: 0,
+    flags: 0,
+    nextCommand: 0,
+    messageId: 0n,
+    asyncId: 0n,
+    processId: 0,
+    treeId: 0,
+    sessionId: 0n,
+    signature: Buffer.alloc(16),
+    ...h,
+  }
+}
+
+export const isResponse = (h: Pick<Smb2Header, 'flags'>): boolean => (h.flags & Smb2Flags.ServerToRedir) !== 0
+export const isAsync = (h: Pick<Smb2Header, 'flags'>): boolean => (h.flags & Smb2Flags.AsyncCommand) !== 0
+/** SMB 3.x requests: ChannelSequence is the low 16 bits of the status field (MS-SMB2 2.2.1.2). */
+export const channelSequence = (h: Pick<Smb2Header, 'status'>): number => h.status & 0xffff
+
+/** MS-SMB2 2.2.41 — SMB2 TRANSFORM_HEADER (52 bytes) in front of an encrypted message. */
+export const TransformHeader = struct('TransformHeader', {
+  protocolId: fixed(u32, TRANSFORM_MAGIC),
+  signature: bytesN(16),
+  /** 16 bytes; AES-CCM uses the first 11, AES-GCM the first 12. */
+  nonce: bytesN(16),
+  originalMessageSize: u32,
+  reserved: reserved(u16),
+  /** 0x0001 = Encrypted (3.1.1 "Flags"); EncryptionAlgorithm in 3.0/3.0.2 with the same value. */
+  flags: u16,
+  sessionId: u64,
+})
+export type TransformHeader = Infer<typeof TransformHeader>
+export const TRANSFORM_HEADER_SIZE = 52
+
+/** MS-SMB2 2.2.42.1 — unchained COMPRESSION_TRANSFORM_HEADER (16 bytes). */
+export const CompressionTransformHeader = struct('CompressionTransformHeader', {
+  protocolId: fixed(u32, COMPRESSION_MAGIC),
+  originalCompressedSegmentSize: u32,
+  compressionAlgorithm: u16,
+  /** 0x0000 unchained, 0x0001 SMB2_COMPRESSION_FLAG_CHAINED. */
+  flags: u16,
+  /** Unchained: offset of the compressed data from the end of this header (the uncompressed prefix length). Chained: Length of the first payload. */
+  offsetOrLength: u32,
+})
+export type CompressionTransformHeader = Infer<typeof CompressionTransformHeader>
+
+export const CompressionAlgorithm = {
+  None: 0x0000,
+  Lznt1: 0x0001,
+  Lz77: 0x0002,
+  Lz77Huffman: 0x0003,
+  PatternV1: 0x0004,
+  Lz4: 0x0005,
+} as const
+
+export const compressionAlgorithmName = (a: number): string =>
+  (['NONE', 'LZNT1', 'LZ77', 'LZ77+Huffman', 'Pattern_V1', 'LZ4'][a] as string | undefined) ?? `0x${a.toString(16)}`
+
+/** What kind of message the first bytes announce. */
+export function messageKind(buf: Buffer, at = 0): 'smb2' | 'transform' | 'compression' | 'smb1' | 'unknown' {
+  if (buf.length - at < 4) return 'unknown'
+  switch (buf.readUInt32LE(at)) {
+    case SMB2_MAGIC: return 'smb2'
+    case TRANSFORM_MAGIC: return 'transform'
+    case COMPRESSION_MAGIC: return 'compression'
+    case SMB1_MAGIC: return 'smb1'
+    default: return 'unknown'
+  }
+}
+
+export type HeaderCtx = Ctx

@@ -1,0 +1,5 @@
+/** The SMB2/3 codec's public surface. @module */
+export * from './constants/index.js'
+export * from './header.js'
+export * from './message.js'
+export * from './registry.js'
