@@ -1,0 +1,11 @@
+/** Serialising records: `--format jsonl` lines and `--format json`. @module */
+import { toJsonValue, type TraceRecord } from './record.js'
+
+/** A record as JSON-ready data (bigints, Buffers and FILETIMEs turned into strings and numbers). */
+export function recordToJson(r: TraceRecord): Record<string, unknown> {
+  return toJsonValue(r) as Record<string, unknown>
+}
+
+export function recordToJsonLine(r: TraceRecord): string {
+  return JSON.stringify(recordToJson(r))
+}

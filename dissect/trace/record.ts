@@ -1,0 +1,121 @@
+/**
+ * The trace record: one JSON object per SMB2 message (design.md "Trace record"), plus TCP connection events
+ * (`proto: "tcp"`), which reconnect analysis needs. Records are plain JSON-ready objects: ids as hex strings,
+ * bodies normalised by `toJsonValue`.
+ * @module
+ */
+
+export type Dir = 'request' | 'response'
+
+export interface Note {
+  severity: 'error' | 'warning' | 'note' | 'chat'
+  group: 'malformed' | 'protocol' | 'sequence' | 'security' | 'decryption' | 'reassembly'
+  message: string
+  path?: string
+}
+
+export interface SmbRecord {
+  /** Number of the capture frame that completes the message (1-based, as tshark counts). */
+  frame: number
+  time: number
+  conn: string
+  dir: Dir
+  proto: 'smb2' | 'smb1'
+  cmd: string
+  cmdCode: number
+  messageId: string
+  sessionId: string
+  asyncId?: string
+  treeId: string
+  status?: string
+  statusCode?: string
+  flags: string[]
+  creditCharge: number
+  credits: number
+  signed: boolean
+  encrypted: boolean
+  compressed?: boolean
+  compound?: { index: number; count: number; related: boolean }
+  fileId?: string
+  path?: string
+  /** Share name of the tree this message runs in, when known. */
+  share?: string
+  body?: unknown
+  /** Frame of the matching response / request, and the response time in seconds. */
+  responseFrame?: number
+  requestFrame?: number
+  rtt?: number
+  /** SMB 3.x request ChannelSequence. */
+  channelSequence?: number
+  /** Signature check result when a key is known. */
+  signature?: 'valid' | 'invalid' | 'unchecked'
+  /** Durable-handle annotations: grant, reconnect, lifecycle id. */
+  durable?: { open: number; event: string }
+  notes?: Note[]
+  error?: string
+}
+
+export interface TcpRecord {
+  frame: number
+  time: number
+  conn: string
+  proto: 'tcp'
+  event: 'open' | 'close' | 'reset' | 'gap'
+  dir?: 'client' | 'server'
+  detail?: string
+}
+
+export type TraceRecord = SmbRecord | TcpRecord
+
+export const isSmb = (r: TraceRecord): r is SmbRecord => r.proto !== 'tcp'
+
+const HEX = (n: bigint | number, digits: number): string => '0x' + n.toString(16).padStart(digits, '0')
+export const hex64 = (v: bigint): string => HEX(v, 16)
+export const hex32 = (v: number): string => HEX(v >>> 0, 8)
+export const fileIdString = (f: { persistent: bigint; volatile: bigint }): string =>
+  f.persistent.toString(16).padStart(16, '0') + ':' + f.volatile.toString(16).padStart(16, '0')
+
+const FILETIME_EPOCH_DIFF = 116444736000000000n
+
+/** FILETIME (100 ns since 1601) → ISO string; 0 stays 0. */
+export function filetimeToIso(ft: bigint): string | 0 {
+  if (ft === 0n) return 0
+  const ms = (ft - FILETIME_EPOCH_DIFF) / 10000n
+  const d = new Date(Number(ms))
+  return Number.isNaN(d.getTime()) ? hex64(ft) : d.toISOString()
+}
+
+export interface JsonOptions {
+  /** Buffers longer than this are summarised as { bytes, head } instead of full hex. */
+  maxHex?: number
+}
+
+/**
+ * Turns a decoded value into JSON-ready data: bigints as numbers when safe (else "0x…" hex), FILETIME-named
+ * fields as ISO dates, Buffers as hex (long ones summarised), nested objects and arrays recursively.
+ */
+export function toJsonValue(v: unknown, key = '', opts: JsonOptions = {}): unknown {
+  const maxHex = opts.maxHex ?? 64
+  if (v === null || v === undefined) return v
+  switch (typeof v) {
+    case 'bigint':
+      if (/time$/i.test(key) && !/timeout/i.test(key)) return filetimeToIso(v)
+      return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : hex64(v)
+    case 'object': {
+      if (Buffer.isBuffer(v)) {
+        if (v.length <= maxHex) return v.toString('hex')
+        return { bytes: v.length, head: v.subarray(0, 32).toString('hex') }
+      }
+      if (Array.isArray(v)) return v.map((e) => toJsonValue(e, key, opts))
+      if (v instanceof Uint8Array) return toJsonValue(Buffer.from(v.buffer, v.byteOffset, v.byteLength), key, opts)
+      const out: Record<string, unknown> = {}
+      for (const [k, e] of Object.entries(v as Record<string, unknown>)) {
+        if (e === undefined) continue
+        out[k] = toJsonValue(e, k, opts)
+      }
+      return out
+    }
+    default:
+      return v
+  }
+}
