@@ -301,7 +301,7 @@ export class SqliteDurableStore implements DurableStore {
   }
 
   /** Writes a record exactly as given (any format); for tests of migration and of old databases. */
-  putRaw(kind: Kind, id: bigint | number, record: { version: number }): void {
+  putRaw(kind: Kind, id: bigint | number, record: { version: number; [field: string]: unknown }): void {
     this.put(kind, id.toString(10), record)
   }
 
