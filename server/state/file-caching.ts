@@ -134,7 +134,7 @@ export interface GrantedLease {
 
 export type GrantResult =
   | { status: typeof NtStatus.Success; oplockLevel: number; lease: GrantedLease | null }
-  | { status: NtStatus; rule: string }
+  | { status: Exclude<NtStatus, typeof NtStatus.Success>; rule: string }
 
 interface Gate {
   promise: Promise<void>
