@@ -40,7 +40,7 @@ export function sampleOpen(persistentId: bigint, over: Partial<OpenGlobal> = {})
     clientGuid: '11111111-2222-3333-4444-555555555555',
     createGuid: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
     appInstanceId: null,
-    lease: { key: '01020304-0506-0708-090a-0b0c0d0e0f10', version: 2 },
+    lease: { key: '01020304-0506-0708-090a-0b0c0d0e0f10', version: 2, state: 7, epoch: 3, parentLeaseKey: null },
     oplockLevel: 0xff,
     durable: 'persistent',
     durableTimeoutMs: 60_000,
@@ -117,7 +117,7 @@ describe('migration', () => {
     const o = migrateOpen(decodeRecord(encodeRecord(v1)))
     expect(o.version).toBe(2)
     expect(o.persistentId).toBe(99n)
-    expect(o.lease).toEqual({ key: v1.leaseKey, version: 1 })
+    expect(o.lease).toEqual({ key: v1.leaseKey, version: 1, state: 0, epoch: 0, parentLeaseKey: null })
     expect(o.oplockLevel).toBe(0xff)
     expect(o.durable).toBe('persistent')
     expect(o.disconnectedAt).toBe(5)

@@ -98,7 +98,8 @@ export function migrateOpen(raw: unknown): OpenGlobal {
       clientGuid: v1.clientGuid,
       createGuid: v1.createGuid,
       appInstanceId: null,
-      lease: v1.leaseKey ? { key: v1.leaseKey, version: 1 } : null,
+      // Format 1 did not record the lease state: start from none; the reconnect re-grants what the file allows.
+      lease: v1.leaseKey ? { key: v1.leaseKey, version: 1, state: 0, epoch: 0, parentLeaseKey: null } : null,
       oplockLevel: v1.leaseKey ? 0xff : 0x09,
       durable: 'persistent' satisfies DurableKind,
       durableTimeoutMs: v1.durableTimeoutMs,

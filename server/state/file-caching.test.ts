@@ -447,3 +447,41 @@ describe('breaks to disconnected holders', () => {
     expect(m2.holdsHandleCaching(open2({ ...lease('R', LEASE_2), fileKey: 'share:x' }))).toBe(false)
   })
 })
+
+describe('restore and snapshot (reconnect after restart)', () => {
+  it('snapshot reports what the open holds (the break target while breaking)', () => {
+    const { m, open, lease, FILE } = setup()
+    const h = open(lease('RWH'))
+    expect(m.snapshot(h)).toEqual({ oplockLevel: OplockLevel.Lease, lease: { key: LEASE_1, version: 2, state: 7, epoch: 1, parentLeaseKey: null } })
+    m.prepareOpen({ fileKey: FILE, clientGuid: CLIENT_B })
+    expect(m.snapshot(h)?.lease?.state).toBe(parseLeaseState('RH'))
+  })
+
+  it('restoreOpen rebuilds a lease without grant rules; a later conflicting open breaks it normally', () => {
+    const { m, sink, FILE } = setup()
+    const r = m.restoreOpen({
+      openId: 10n,
+      fileKey: FILE,
+      clientGuid: CLIENT_A,
+      oplockLevel: OplockLevel.Lease,
+      lease: { key: LEASE_1, version: 2, state: 7, epoch: 9, parentLeaseKey: null },
+      persistent: true,
+      connected: true,
+    })
+    expect(S(r.status)).toBe('STATUS_SUCCESS')
+    expect(m.openInfo(10n)?.leaseState).toBe(7)
+    m.prepareOpen({ fileKey: FILE, clientGuid: CLIENT_B })
+    expect(sink.leases[0]).toMatchObject({ currentState: 7, newState: 3, newEpoch: 10 })
+  })
+
+  it('a disconnected persistent holder lowered without notice is reported through `lowered`', () => {
+    const clock = new FakeClock()
+    const lowered: bigint[][] = []
+    const sink = Object.assign(new RecordingSink(), { lowered: (ids: bigint[]) => lowered.push(ids) })
+    const m = new CachingManager(sink, clock)
+    m.restoreOpen({ openId: 1n, fileKey: 'f', clientGuid: CLIENT_A, oplockLevel: OplockLevel.Batch, lease: null, persistent: true, connected: false })
+    m.prepareOpen({ fileKey: 'f', clientGuid: CLIENT_B })
+    expect(lowered).toEqual([[1n]])
+    expect(m.snapshot(1n)?.oplockLevel).toBe(OplockLevel.II)
+  })
+})

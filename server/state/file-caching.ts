@@ -29,7 +29,7 @@
 import { NtStatus } from '../../dissect/smb2/constants/status.js'
 import type { Clock, TimerHandle } from './clock.js'
 import { systemClock } from './clock.js'
-import type { Guid } from './global-tables.js'
+import type { Guid, LeaseRecord } from './global-tables.js'
 import {
   LeaseBreakFlags,
   LeaseFlags,
@@ -85,6 +85,11 @@ export interface BreakSink {
    * entries; a later reconnect fails with STATUS_OBJECT_NAME_NOT_FOUND.
    */
   purged(openIds: bigint[], reason: string): void
+  /**
+   * Disconnected persistent opens whose caching was lowered without a notification (their owner cannot be told and
+   * persistent opens are not purged). Optional: the SMB layer writes `snapshot(openId)` into the open's record.
+   */
+  lowered?(openIds: bigint[], reason: string): void
 }
 
 export interface CachingConfig {
@@ -194,6 +199,20 @@ export class CachingManager {
       oplockState: o.lease ? (o.lease.breaking ? 'breaking' : o.lease.state ? 'held' : 'none') : o.oplockState,
       leaseState: o.lease ? o.lease.state : null,
       connected: o.connected,
+    }
+  }
+
+  /**
+   * What the open holds now, in the shape of the global record's fields (OpenGlobal.oplockLevel / .lease): the SMB
+   * layer stores it when the open disconnects so a restart or reconnect can restore it.
+   */
+  snapshot(openId: bigint): { oplockLevel: number; lease: LeaseRecord | null } | undefined {
+    const o = this.opens.get(openId)
+    if (!o) return undefined
+    const l = o.lease
+    return {
+      oplockLevel: o.oplockLevel,
+      lease: l ? { key: l.leaseKey, version: l.version, state: l.breaking ? l.breakToState : l.state, epoch: l.epoch, parentLeaseKey: l.parentLeaseKey } : null,
     }
   }
 
@@ -353,6 +372,65 @@ export class CachingManager {
     return { status: NtStatus.Success, oplockLevel: level, lease: null }
   }
 
+  /**
+   * Re-registers an open the manager does not know (a durable/persistent open loaded from the store after a restart,
+   * or reconnected after its caching entry was dropped) with the oplock level or lease it held, without grant
+   * rules or breaks. An open of the same lease key already on the file shares its lease.
+   */
+  restoreOpen(r: {
+    openId: bigint
+    fileKey: string
+    clientGuid: Guid
+    oplockLevel: number
+    lease: LeaseRecord | null
+    persistent: boolean
+    connected: boolean
+    isDirectory?: boolean
+  }): { status: NtStatus; rule: string } {
+    const existing = this.opens.get(r.openId)
+    if (existing) {
+      existing.connected = r.connected
+      return { status: NtStatus.Success, rule: 'already registered' }
+    }
+    const entry: CachingOpen = {
+      openId: r.openId,
+      fileKey: r.fileKey,
+      clientGuid: r.clientGuid.toLowerCase(),
+      lease: null,
+      oplockLevel: r.lease ? OplockLevel.Lease : r.oplockLevel,
+      oplockState: r.lease || r.oplockLevel === OplockLevel.None ? 'none' : 'held',
+      breakTo: OplockLevel.None,
+      pendingBreakTo: null,
+      connected: r.connected,
+      persistent: r.persistent,
+      statOpen: false,
+    }
+    if (r.lease) {
+      let l = this.leases.get(r.clientGuid, r.lease.key)
+      if (l && l.fileKey !== r.fileKey) {
+        return { status: NtStatus.InvalidParameter, rule: 'MS-SMB2 3.3.5.9.8: lease key already used for another file' }
+      }
+      l ??= this.leases.add({
+        clientGuid: r.clientGuid,
+        leaseKey: r.lease.key,
+        fileKey: r.fileKey,
+        version: r.lease.version,
+        parentLeaseKey: r.lease.parentLeaseKey,
+        epoch: r.lease.epoch,
+        state: r.lease.state,
+        breaking: false,
+        breakToState: r.lease.state,
+        pendingBreakTo: null,
+        opens: new Set(),
+        isDirectory: !!r.isDirectory,
+      })
+      l.opens.add(r.openId)
+      entry.lease = l
+    }
+    this.register(entry)
+    return { status: NtStatus.Success, rule: 'restored' }
+  }
+
   private register(o: CachingOpen): void {
     this.opens.set(o.openId, o)
     let set = this.byFile.get(o.fileKey)
@@ -435,6 +513,7 @@ export class CachingManager {
       if (this.undeliverable([o], `oplock break to ${target}`)) return
       o.oplockLevel = target
       o.oplockState = target === OplockLevel.None ? 'none' : 'held'
+      this.sink.lowered?.([o.openId], `oplock lowered to ${target} while disconnected`)
       return
     }
     if (o.oplockLevel === OplockLevel.II) {
@@ -480,6 +559,7 @@ export class CachingManager {
       if (this.undeliverable(opens, `lease break to ${target}`)) return
       l.state = target
       if (l.version === 2) l.epoch = (l.epoch + 1) & 0xffff
+      this.sink.lowered?.([...l.opens], `lease lowered to ${target} while disconnected`)
       return
     }
     const current = l.state

@@ -82,6 +82,18 @@ export interface ByteRangeLockRecord {
   exclusive: boolean
 }
 
+/**
+ * The lease an open belongs to, as last synchronised from the caching manager (MS-SMB2 3.3.1.13 Lease): enough to
+ * rebuild the lease after a restart and to answer a reconnect with the right state and epoch.
+ */
+export interface LeaseRecord {
+  key: Guid
+  version: 1 | 2
+  state: number
+  epoch: number
+  parentLeaseKey: Guid | null
+}
+
 /** MS-SMB2 3.3.1.10 Open, global part (Samba smbXsrv_open_global0), record format version 2. */
 export interface OpenGlobal {
   version: 2
@@ -96,7 +108,7 @@ export interface OpenGlobal {
   clientGuid: Guid
   createGuid: Guid | null
   appInstanceId: Guid | null
-  lease: { key: Guid; version: 1 | 2 } | null
+  lease: LeaseRecord | null
   /** SMB2 oplock level byte (0x00 none, 0x01 II, 0x08 exclusive, 0x09 batch, 0xFF lease). */
   oplockLevel: number
   durable: DurableKind

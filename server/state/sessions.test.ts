@@ -134,3 +134,15 @@ describe('opens when a session goes away', () => {
     expect(w.tables.opens.get(o.persistentId)?.sessionId).toBe(old.sessionId)
   })
 })
+
+describe('reaping sessions without channels', () => {
+  it('removes disconnected sessions after the grace period', () => {
+    const { w, sm, login } = setup()
+    const s = login()
+    sm.connectionLost(1, () => false)
+    expect(sm.reapDisconnected(10_000)).toEqual([])
+    w.clock.advance(10_000)
+    expect(sm.reapDisconnected(10_000)).toEqual([s.sessionId])
+    expect(w.tables.sessions.has(s.sessionId)).toBe(false)
+  })
+})

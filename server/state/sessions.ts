@@ -133,6 +133,22 @@ export class SessionManager {
     return ok(`${S}: channel bound`)
   }
 
+  /**
+   * Removes sessions that have had no channel for `graceMs` (their opens were detached when they lost their last
+   * channel, so nothing refers to them). Call it from the same periodic sweep as the scavenger.
+   */
+  reapDisconnected(graceMs: number): bigint[] {
+    const now = this.now()
+    const out: bigint[] = []
+    for (const s of [...this.tables.sessions.values()]) {
+      if (s.state !== 'disconnected' || s.disconnectedAt === null || now - s.disconnectedAt < graceMs) continue
+      if (this.tables.opensOfSession(s.sessionId).length > 0) continue
+      this.tables.removeSession(s.sessionId)
+      out.push(s.sessionId)
+    }
+    return out
+  }
+
   /** CREATE admission: the per-session open limit. */
   canOpen(sessionId: bigint): Verdict {
     const n = this.tables.opensOfSession(sessionId).length

@@ -31,7 +31,7 @@ export interface World {
       path: string
       fileId: bigint
       durable: DurableKindT
-      lease: { key: string; version: 1 | 2 } | null
+      lease: { key: string; version: 1 | 2; state?: number; epoch?: number } | null
       oplockLevel: number
       createGuid: string | null
       clientGuid: string
@@ -64,7 +64,7 @@ export function makeWorld(store: DurableStore = new MemoryDurableStore(), clock 
       return { sessionId: s.sessionId, treeId: t.treeId }
     },
     open(s, o = {}) {
-      const lease = o.lease ?? null
+      const lease = o.lease ? { state: 3, epoch: 1, parentLeaseKey: null, ...o.lease } : null
       return tables.createOpen({
         sessionId: s.sessionId,
         treeId: s.treeId,
