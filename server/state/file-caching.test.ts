@@ -329,7 +329,54 @@ describe('leases (MS-SMB2 3.3.4.7, 3.3.5.9.8/11, 3.3.5.22.2; smbtorture smb2.lea
     expect(sink.leases[0]).toMatchObject({ currentState: 3, newState: 0, flags: 1 })
   })
 
-  it('a further break while breaking is sent after the ack (RWH->RH, then a write: RH->none)', () => {
+  it('breaking3: a queued break is sent after the ack, one step at a time (RWH->RH, RH->R, R->none); waiters wait for the chain', async () => {
+    const { m, sink, FILE } = setup()
+    const l1 = { key: LEASE_1, state: 7, version: 2 as const, epoch: 0x11 }
+    m.prepareOpen({ fileKey: FILE, clientGuid: CLIENT_A, lease: l1 })
+    const g1 = m.grantOpen({ openId: 1n, fileKey: FILE, clientGuid: CLIENT_A, requestedOplockLevel: OplockLevel.Lease, lease: l1 })
+    expect(g1.status === 0 && g1.lease).toMatchObject({ state: 7, epoch: 0x12 })
+    const w2 = m.prepareOpen({ fileKey: FILE, clientGuid: CLIENT_B }).wait
+    expect(sink.leases.map((n) => [leaseStateName(n.currentState), leaseStateName(n.newState), n.newEpoch, n.flags])).toEqual([['RWH', 'RH', 0x13, 1]])
+    const same = m.grantOpen({ openId: 2n, fileKey: FILE, clientGuid: CLIENT_A, requestedOplockLevel: OplockLevel.Lease, lease: l1 })
+    expect(same.status === 0 && same.lease).toMatchObject({ state: 7, flags: LeaseFlags.BreakInProgress, epoch: 0x13 })
+    m.closeOpen(2n)
+    const w3 = m.prepareOpen({ fileKey: FILE, clientGuid: CLIENT_B, overwrite: true }).wait
+    expect(sink.leases).toHaveLength(1) // no immediate break to none
+    expect(await settled(w2)).toBe(false)
+    expect(await settled(w3)).toBe(false)
+    expect(S(m.ackLease(CLIENT_A, LEASE_1, parseLeaseState('RH')).status)).toBe('STATUS_SUCCESS')
+    expect(sink.leases[1]).toMatchObject({ currentState: 3, newState: 1, newEpoch: 0x14, flags: 1 })
+    expect(await settled(w2)).toBe(false)
+    expect(await settled(w3)).toBe(false)
+    expect(S(m.ackLease(CLIENT_A, LEASE_1, parseLeaseState('R')).status)).toBe('STATUS_SUCCESS')
+    expect(sink.leases[2]).toMatchObject({ currentState: 1, newState: 0, newEpoch: 0x15, flags: 0 })
+    expect(await settled(w2)).toBe(true)
+    expect(await settled(w3)).toBe(true)
+  })
+
+  it('breaking4: an overwrite breaks RH to none (ack required) but does not wait; a second one breaks nothing more', () => {
+    const { m, sink, open, lease, FILE } = setup()
+    open(lease('RH'))
+    expect(m.prepareOpen({ fileKey: FILE, clientGuid: CLIENT_B, overwrite: true }).wait).toBeNull()
+    expect(sink.leases).toEqual([expect.objectContaining({ currentState: 3, newState: 0, flags: 1 })])
+    expect(m.prepareOpen({ fileKey: FILE, clientGuid: CLIENT_B, overwrite: true }).wait).toBeNull()
+    expect(sink.leases).toHaveLength(1)
+    const g = m.grantOpen({ openId: 70n, fileKey: FILE, ...lease('') })
+    expect(g.status === 0 && g.lease).toMatchObject({ state: 3, flags: LeaseFlags.BreakInProgress })
+    expect(S(m.ackLease(CLIENT_A, LEASE_1, 0).status)).toBe('STATUS_SUCCESS')
+  })
+
+  it('breaking5: R breaks to none without an ack; an unsolicited ack is UNSUCCESSFUL', () => {
+    const { m, sink, open, lease, FILE } = setup()
+    open(lease('R'))
+    expect(m.prepareOpen({ fileKey: FILE, clientGuid: CLIENT_B, overwrite: true }).wait).toBeNull()
+    expect(sink.leases).toEqual([expect.objectContaining({ currentState: 1, newState: 0, flags: 0 })])
+    const g = m.grantOpen({ openId: 71n, fileKey: FILE, ...lease('') })
+    expect(g.status === 0 && g.lease).toMatchObject({ state: 0, flags: 0 })
+    expect(S(m.ackLease(CLIENT_A, LEASE_1, 0).status)).toBe('STATUS_UNSUCCESSFUL')
+  })
+
+  it('a write by another key while a W break is outstanding is queued and follows the ack', () => {
     const { m, sink, open, lease, FILE } = setup()
     open(lease('RWH'))
     m.prepareOpen({ fileKey: FILE, clientGuid: CLIENT_B })
@@ -338,8 +385,7 @@ describe('leases (MS-SMB2 3.3.4.7, 3.3.5.9.8/11, 3.3.5.22.2; smbtorture smb2.lea
     m.onWrite(h2)
     expect(sink.leases).toHaveLength(1) // held back while the first break is outstanding
     m.ackLease(CLIENT_A, LEASE_1, parseLeaseState('RH'))
-    expect(sink.leases).toHaveLength(2)
-    expect(sink.leases[1]).toMatchObject({ currentState: 3, newState: 0, flags: 1 })
+    expect(sink.leases[1]).toMatchObject({ currentState: 3, newState: 1, flags: 1 })
   })
 
   it('directory leases break on changes inside, except the lease named as ParentLeaseKey', () => {

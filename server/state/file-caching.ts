@@ -8,7 +8,8 @@
  *   1. `prepareOpen(req)` sends the breaks the new open causes and returns `wait` (a promise) when the create must
  *      wait for acknowledgments: the SMB layer answers STATUS_PENDING (interim response) and continues when it
  *      resolves. It never rejects: a break ends by ack, by timeout (35 s, as if acknowledged to none), by the
- *      holder closing, or by purging a disconnected holder.
+ *      holder closing, or by purging a disconnected holder. After it resolves, call `prepareOpen` again until it
+ *      returns `wait: null` (another break may have started meanwhile).
  *   2. It checks share modes (VFS). On a sharing violation it calls `breakForSharingViolation`; if that returns a
  *      promise it waits and checks again (holders of handle caching may close their cached handles), else it fails
  *      with STATUS_SHARING_VIOLATION.
@@ -21,7 +22,11 @@
  * - writes and byte-range locks break every level II oplock on the file to none, the writer's own included
  *   (oplock.brl1/brl3, levelii500), but never the writer's own exclusive/batch oplock (brl2);
  * - a new open strips Write caching from other lease keys (RWH -> RH, RW -> R) and waits for the ack; overwrite
- *   breaks other keys to none; a sharing violation strips Handle caching; a write or lock by another key breaks R;
+ *   breaks other keys to none but does not wait for that (lease.breaking4/5); a create arriving while a Write break
+ *   is outstanding waits for it, and a break requested meanwhile is queued and sent after the ack one step at a
+ *   time, Handle before Read (RH -> R -> none), the waiters waiting for the whole chain (lease.breaking3);
+ * - a sharing violation strips Handle caching (and the violating create waits); a write or lock by another key
+ *   breaks R;
  * - lease vs oplock (lease.oplock tables): a lease holding H leaves a new oplock request with none; a lease without
  *   H lets it have level II; an oplock holder leaves a new lease request with R only.
  * @module
@@ -170,6 +175,11 @@ interface CachingOpen {
 interface BreakTimer {
   timer: TimerHandle
   gate: Gate
+  /**
+   * Whether creates wait for this break: breaks that take Write caching away (and exclusive/batch oplock breaks)
+   * do; breaks of Read/Handle caching caused by an overwrite do not (smbtorture lease.breaking3/4/5).
+   */
+  blocking: boolean
 }
 
 export class CachingManager {
@@ -238,9 +248,9 @@ export class CachingManager {
   // ---- create -------------------------------------------------------------------------------------------------
 
   /**
-   * Sends the breaks a new open of `req.fileKey` causes and returns a promise when the create must wait for them
-   * (any acknowledgment-required break on the file by another lease key or oplock holder, including ones already
-   * in progress). Returns `wait: null` when the create can go on at once.
+   * Sends the breaks a new open of `req.fileKey` causes and returns a promise when the create must wait for them:
+   * exclusive/batch oplock breaks and lease breaks that take Write caching away, including ones already in
+   * progress for other reasons. Returns `wait: null` when the create can go on at once.
    */
   prepareOpen(req: Pick<OpenRequest, 'fileKey' | 'clientGuid' | 'lease' | 'statOpen' | 'overwrite'> & { openId?: bigint }): {
     wait: Promise<void> | null
@@ -259,7 +269,7 @@ export class CachingManager {
       if (LeaseTable.id(l) === myLease) continue
       this.breakLease(l, req.overwrite ? LeaseState.None : l.state & ~W)
       const t = this.leaseBreaks.get(l)
-      if (t) waits.push(t.gate.promise)
+      if (t?.blocking) waits.push(t.gate.promise)
     }
     return { wait: waits.length ? Promise.all(waits).then(() => undefined) : null }
   }
@@ -533,7 +543,7 @@ export class CachingManager {
       o.pendingBreakTo = null
       this.finishOplockBreak(o)
     })
-    this.oplockBreaks.set(o, { timer, gate: g })
+    this.oplockBreaks.set(o, { timer, gate: g, blocking: true })
     this.sink.oplockBreak({ openId: o.openId, clientGuid: o.clientGuid, newLevel: target, ackRequired: true })
   }
 
@@ -546,20 +556,32 @@ export class CachingManager {
     t.gate.resolve()
   }
 
-  private breakLease(l: Lease, targetIn: number): void {
+  /**
+   * Breaks lease `l` down to (at most) `targetIn`. `carry` continues an earlier break's gate (a queued break sent
+   * after an ack): creates that waited for the first break keep waiting until the chain ends, as smbtorture
+   * lease.breaking3 sees (the pending opens complete only after the last step).
+   */
+  private breakLease(l: Lease, targetIn: number, carry?: BreakTimer): void {
     if (l.breaking) {
       const target = l.breakToState & targetIn
       if (target !== l.breakToState) l.pendingBreakTo = (l.pendingBreakTo ?? l.breakToState) & target
       return
     }
     const target = l.state & targetIn
-    if (target === l.state) return
+    if (target === l.state) {
+      carry?.gate.resolve()
+      return
+    }
     const opens = [...l.opens].map((id) => this.opens.get(id)).filter((o): o is CachingOpen => !!o)
     if (opens.length > 0 && opens.every((o) => !o.connected)) {
-      if (this.undeliverable(opens, `lease break to ${target}`)) return
+      if (this.undeliverable(opens, `lease break to ${target}`)) {
+        carry?.gate.resolve()
+        return
+      }
       l.state = target
       if (l.version === 2) l.epoch = (l.epoch + 1) & 0xffff
       this.sink.lowered?.([...l.opens], `lease lowered to ${target} while disconnected`)
+      carry?.gate.resolve()
       return
     }
     const current = l.state
@@ -579,30 +601,33 @@ export class CachingManager {
       // takes effect at once.
       l.state = target
       this.sink.leaseBreak(notice)
+      carry?.gate.resolve()
       return
     }
     l.breaking = true
     l.breakToState = target
     notice.flags = LeaseBreakFlags.AckRequired
-    const g = gate()
+    const g = carry?.gate ?? gate()
     const timer = this.clock.setTimer(this.cfg.breakTimeoutMs, () => {
       // MS-SMB2 3.3.6.5 / brief: no acknowledgment in time -> complete as if acknowledged to none.
       l.state = LeaseState.None
       l.pendingBreakTo = null
       this.finishLeaseBreak(l)
     })
-    this.leaseBreaks.set(l, { timer, gate: g })
+    this.leaseBreaks.set(l, { timer, gate: g, blocking: carry?.blocking ?? (current & W) !== 0 })
     this.sink.leaseBreak(notice)
   }
 
-  private finishLeaseBreak(l: Lease): void {
+  /** Ends the outstanding break of `l`; with `keepGate` the gate is returned unresolved (for a queued break). */
+  private finishLeaseBreak(l: Lease, keepGate = false): BreakTimer | undefined {
     const t = this.leaseBreaks.get(l)
     l.breaking = false
     l.breakToState = l.state
-    if (!t) return
+    if (!t) return undefined
     this.leaseBreaks.delete(l)
     t.timer.cancel()
-    t.gate.resolve()
+    if (!keepGate) t.gate.resolve()
+    return t
   }
 
   /**
@@ -649,8 +674,15 @@ export class CachingManager {
     l.state = ackState
     const pending = l.pendingBreakTo
     l.pendingBreakTo = null
-    this.finishLeaseBreak(l)
-    if (pending !== null) this.breakLease(l, pending)
+    const carry = this.finishLeaseBreak(l, pending !== null)
+    if (pending !== null) {
+      // A queued break goes down one step at a time: Handle caching goes before Read caching (RH -> R -> none),
+      // which is what smbtorture lease.breaking3 observes.
+      let step = pending
+      if (l.state & H && !(pending & H) && !(pending & R) && l.state & R) step = l.state & R
+      if (step !== pending) l.pendingBreakTo = pending
+      this.breakLease(l, step, carry)
+    }
     return { status: v.status, rule: v.rule, leaseState: l.state }
   }
 }
