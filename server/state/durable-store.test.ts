@@ -29,7 +29,7 @@ afterEach(() => {
   while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true })
 })
 
-export function sampleOpen(persistentId: bigint, over: Partial<OpenGlobal> = {}): OpenGlobal {
+function sampleOpen(persistentId: bigint, over: Partial<OpenGlobal> = {}): OpenGlobal {
   return {
     version: 2,
     persistentId,
