@@ -370,9 +370,6 @@ describe('delete-on-close and delete-pending (MS-FSA 2.1.5.4, 2.1.5.15.3)', () =
     const d = await t.share.create(dirParams({ path: 'd', disposition: Disposition.Open }))
     expect(await statusOf(t.share.setDisposition(d.open, { deleteFile: true }))).toBe(S.DirectoryNotEmpty)
     await t.share.close(d.open)
-    const root = await t.share.create(dirParams({ path: '', disposition: Disposition.Open, desiredAccess: Access.MaximumAllowed }))
-    expect(root.open.grantedAccess & Access.Delete).toBe(0)
-    await t.share.close(root.open)
   })
 
   it('DELETE_ON_CLOSE on a non-empty directory opens fine and leaves it in place', async () => {
@@ -423,8 +420,13 @@ describe('delete-on-close and delete-pending (MS-FSA 2.1.5.4, 2.1.5.15.3)', () =
   })
 
   it('the share root cannot be deleted', async () => {
-    // DELETE on the root is not grantable at all (MS-FSA: the root directory refuses deletion).
-    const p = dirParams({ path: '', disposition: Disposition.Open, desiredAccess: Access.Delete | Access.FileReadData })
-    expect(await statusOf(t.share.create(p))).toBe(S.AccessDenied)
+    // DELETE may be granted on the root (clients ask for GENERIC_ALL), but deleting it is refused.
+    const root = await t.share.create(dirParams({ path: '', disposition: Disposition.Open, desiredAccess: Access.GenericAll }))
+    expect(await statusOf(t.share.setDisposition(root.open, { deleteFile: true }))).toBe(S.AccessDenied)
+    expect(await statusOf(t.share.rename(root.open, 'x', { replaceIfExists: false }))).toBe(S.AccessDenied)
+    await t.share.close(root.open)
+    const doc = dirParams({ path: '', disposition: Disposition.Open, createOptions: CreateOptions.DirectoryFile | CreateOptions.DeleteOnClose })
+    expect(await statusOf(t.share.create(doc))).toBe(S.AccessDenied)
+    expect(existsSync(t.root)).toBe(true)
   })
 })

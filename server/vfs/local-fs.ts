@@ -413,6 +413,7 @@ export class LocalShare {
     }
     // Stricter than MS-FSA (which asks only for DELETE): supersede rewrites the data, so a read-only file refuses it.
     if (readOnlyAttr && truncate) throw new VfsError(VfsStatus.AccessDenied, 'superseding a read-only file')
+    if (resolved.isRoot && options & CreateOptions.DeleteOnClose) throw new VfsError(VfsStatus.AccessDenied, 'cannot delete the share root')
     if ((readOnlyAttr || this.readOnly) && options & CreateOptions.DeleteOnClose) {
       throw new VfsError(VfsStatus.CannotDelete, 'delete-on-close of a read-only file')
     }
@@ -623,7 +624,8 @@ export class LocalShare {
     const [r, w, pw] = await Promise.all([
       can(abs, fsc.R_OK),
       can(abs, fsc.W_OK),
-      isRoot ? Promise.resolve(false) : can(parentAbs, fsc.W_OK | fsc.X_OK),
+      // The root's parent lies outside the share: DELETE is granted on the root, but deleting it is refused.
+      isRoot ? Promise.resolve(true) : can(parentAbs, fsc.W_OK | fsc.X_OK),
     ])
     if (!r) m &= ~(Access.FileReadData | Access.FileReadEa | Access.FileExecute)
     if (!w) m &= ~(Access.FileWriteData | Access.FileAppendData | Access.FileWriteEa | Access.FileDeleteChild)
@@ -632,7 +634,6 @@ export class LocalShare {
     if (this.readOnly) {
       m &= ~(Access.FileWriteData | Access.FileAppendData | Access.FileWriteEa | Access.FileWriteAttributes | Access.Delete | Access.FileDeleteChild)
     }
-    if (isDir && isRoot) m &= ~Access.Delete
     return m >>> 0
   }
 
@@ -1389,6 +1390,7 @@ export class LocalShare {
   /** Unlinks or removes a delete-pending file, after checking the path still names the same inode. */
   private async removeFromDisk(node: FileNode): Promise<boolean> {
     const abs = node.absPath
+    if (!this.jail.contains(abs) || abs === this.jail.rootAbs) return false
     let st: BigIntStats
     try {
       st = await fsp.lstat(abs, { bigint: true })
