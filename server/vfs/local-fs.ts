@@ -1089,7 +1089,11 @@ export class LocalShare {
     const newAbs = path.join(dest.parentAbs, dest.requested)
     if (dest.existing) {
       const tst = dest.existing.stat
-      if (tst.dev === open.node.dev && tst.ino === open.node.ino) return
+      if (tst.dev === open.node.dev && tst.ino === open.node.ino) {
+        // Already a name of this file: an existing name all the same unless replacing is allowed (then a no-op).
+        if (!opts.replaceIfExists) throw new VfsError(VfsStatus.ObjectNameCollision, `${dest.existing.name} exists`)
+        return
+      }
       await this.checkReplaceTarget(tst, dest.existing.name, opts.replaceIfExists)
       await this.unlinkEntry(path.join(dest.parentAbs, dest.existing.name))
       this.metadata.delete(fileKey(tst))
