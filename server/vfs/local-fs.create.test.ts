@@ -430,3 +430,27 @@ describe('delete-on-close and delete-pending (MS-FSA 2.1.5.4, 2.1.5.15.3)', () =
     expect(existsSync(t.root)).toBe(true)
   })
 })
+
+describe('concurrent creates', () => {
+  it('CREATE of one name in parallel: exactly one wins, the rest collide', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => t.share.create(params({ path: 'race', disposition: Disposition.Create, owner: `o${i}` }))),
+    )
+    const ok = results.filter((r) => r.status === 'fulfilled')
+    expect(ok.length).toBe(1)
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as VfsError).status).toBe(VfsStatus.ObjectNameCollision)
+    await t.share.close((ok[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof t.share.create>>>).value.open)
+  })
+
+  it('OPEN_IF without sharing in parallel: one open, the others see a sharing violation', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => t.share.create(params({ path: 'race2', shareAccess: 0, owner: `o${i}` }))),
+    )
+    const ok = results.filter((r) => r.status === 'fulfilled') as Array<PromiseFulfilledResult<Awaited<ReturnType<typeof t.share.create>>>>
+    expect(ok.length).toBe(1)
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as VfsError).status).toBe(VfsStatus.SharingViolation)
+    expect(t.share.openTable.size.opens).toBe(1)
+    await t.share.close(ok[0]!.value.open)
+    expect(t.share.openTable.size).toEqual({ nodes: 0, opens: 0 })
+  })
+})

@@ -34,8 +34,8 @@ export async function tempShare(opts: Partial<LocalShareOptions> = {}): Promise<
     root: share.rootPath,
     stateDir,
     base,
-    async cleanup() {
-      await share.dispose()
+    async cleanup(this: TempShare) {
+      await this.share.dispose()
       rmSync(base, { recursive: true, force: true })
     },
   }
