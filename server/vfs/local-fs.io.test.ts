@@ -260,3 +260,40 @@ describe('position, mode, streams, volume', () => {
     }
   })
 })
+
+describe('opens outlive their owner (durable handles)', () => {
+  it('an open moves to a new owner with its locks and position intact', async () => {
+    const small = await tempShare({ maxOpensPerOwner: 1 })
+    try {
+      const r = await small.share.create(params({ path: 'd', owner: 'session-1' }))
+      await small.share.write(r.open, 0n, Buffer.from('abc'))
+      small.share.lock(r.open, [{ offset: 0n, length: 1n, exclusive: true }], { failImmediately: true })
+      // The session goes away; the SMB layer keeps the open and later hands it to the reconnecting session.
+      small.share.reassign(r.open, 'session-2')
+      expect(small.share.openTable.countFor('session-1')).toBe(0)
+      expect(small.share.openTable.countFor('session-2')).toBe(1)
+      expect(r.open.position).toBe(3n)
+      expect(small.share.heldLocks(r.open)).toEqual([{ offset: 0n, length: 1n, exclusive: true }])
+      expect((await small.share.read(r.open, 0n, 3)).toString()).toBe('abc')
+      const other = await small.share.create(params({ path: 'e', owner: 'session-3' }))
+      expect(await statusOf(() => small.share.reassign(other.open, 'session-2'))).toBe(S.TooManyOpenedFiles)
+      await small.share.close(other.open)
+      await small.share.close(r.open)
+    } finally {
+      await small.cleanup()
+    }
+  })
+
+  it('two shares on one open table see each other\'s share modes', async () => {
+    const { OpenTable } = await import('./open-table.js')
+    const { LocalShare } = await import('./local-fs.js')
+    const table = new OpenTable()
+    const a = await LocalShare.open({ name: 'a', root: t.root, openTable: table })
+    const b = await LocalShare.open({ name: 'b', root: t.root, openTable: table })
+    const x = await a.create(params({ path: 'shared', shareAccess: 0 }))
+    expect(await statusOf(b.create(params({ path: 'shared', disposition: Disposition.Open })))).toBe(S.SharingViolation)
+    await a.close(x.open)
+    await a.dispose()
+    await b.dispose()
+  })
+})

@@ -75,7 +75,7 @@ import {
 import { DirectoryCursor, queryDirectory, type QueryDirectoryParams, type QueryDirectoryResult, type DirEntry } from './dir-enum.js'
 import type { LockRange, LockRequest } from './byte-range-locks.js'
 import { NotifyHub, type NotifyRequest, type WatchParams } from './notify.js'
-import { FileNode, OpenTable, VfsOpen } from './open-table.js'
+import { FileNode, OpenTable, VfsOpen, type LinkRef } from './open-table.js'
 import { checkComponent, parseSmbPath, PathJail, type ParsedPath, type Resolved, type SymlinkPolicy } from './path-jail.js'
 import { toVfsError, VfsError, VfsStatus } from './status.js'
 import { namesEqual } from './wildcard.js'
@@ -157,6 +157,8 @@ export interface OpenInfo extends FileInfo {
   accessFlags: number
   /** Share-relative path with a leading backslash (FileNameInformation; '\' for the root). */
   path: string
+  /** FileAlignmentInformation: always 0 (byte alignment). */
+  alignmentRequirement: number
 }
 
 /** FileBasicInformation as set by a client (MS-FSCC 2.4.7); times as FILETIMEs, 0 = no change, -1/-2 as MS-FSA. */
@@ -440,7 +442,11 @@ export class LocalShare {
       await handle.close().catch(() => undefined)
       throw toVfsError(e, 'name', 'open')
     }
-    const open = this.registerOpen(handle, st2, real, isDir, p, granted, options)
+    const linkStat = resolved.linkStat ?? st2
+    const link: LinkRef = resolved.isRoot || resolved.linkAbs === resolved.absPath
+      ? { path: real, dev: st2.dev, ino: st2.ino }
+      : { path: resolved.linkAbs, dev: linkStat.dev, ino: linkStat.ino }
+    const open = this.registerOpen(handle, st2, real, isDir, p, granted, options, link)
     if (truncate) {
       try {
         await handle.truncate(0)
@@ -452,7 +458,7 @@ export class LocalShare {
           delete r.change
         })
         open.node.allocationSize = p.allocationSize ? roundToCluster(p.allocationSize) : undefined
-        this.notify.changed(open.node.absPath, NotifyAction.Modified, NotifyFilter.Size | NotifyFilter.LastWrite | NotifyFilter.Attributes)
+        this.notify.changed(open.link.path, NotifyAction.Modified, NotifyFilter.Size | NotifyFilter.LastWrite | NotifyFilter.Attributes)
       } catch (e) {
         await this.abandonOpen(open)
         throw toVfsError(e, 'name', 'truncate')
@@ -525,7 +531,7 @@ export class LocalShare {
     if (birth !== undefined) rec.birthNs = birth
     else rec.creationTime = nsToFiletime(st.ctimeNs)
     this.metadata.put(key, rec)
-    const open = this.registerOpen(handle, st, real, isDir, p, granted, options)
+    const open = this.registerOpen(handle, st, real, isDir, p, granted, options, { path: real, dev: st.dev, ino: st.ino })
     if (p.allocationSize && !isDir) open.node.allocationSize = roundToCluster(p.allocationSize)
     this.notify.changed(real, NotifyAction.Added, isDir ? NotifyFilter.DirName : NotifyFilter.FileName)
     const maximal = await this.maximalAccess(real, isDir, false, resolved.parentAbs, false)
@@ -544,6 +550,7 @@ export class LocalShare {
     p: CreateParams,
     granted: number,
     options: number,
+    link: LinkRef,
   ): VfsOpen {
     const key = fileKey(st)
     const existing = this.openTable.node(key)
@@ -572,6 +579,7 @@ export class LocalShare {
       options,
       handle,
       this.name,
+      link,
       options & MODE_OPTIONS,
       (options & CreateOptions.DeleteOnClose) !== 0,
     )
@@ -651,13 +659,14 @@ export class LocalShare {
       mode: open.mode,
       accessFlags: open.grantedAccess,
       path: this.pathOf(open),
+      alignmentRequirement: 0,
     }
   }
 
   /** Share-relative path of an open with a leading backslash ('\' for the root). */
   pathOf(open: VfsOpen): string {
-    const rel = this.jail.relative(open.node.absPath)
-    return '\\' + (rel ?? open.node.name)
+    const rel = this.jail.relative(open.link.path)
+    return '\\' + (rel ?? path.basename(open.link.path))
   }
 
   /** FileStreamInformation: `::$DATA` for files, nothing for directories. */
@@ -721,7 +730,7 @@ export class LocalShare {
     }
     const rec = this.metadata.get(open.node.key, birthNsOf(st))
     const isRoot = open.node.absPath === this.jail.rootAbs
-    return describeStat(st, rec, isRoot ? '' : open.node.name, {
+    return describeStat(st, rec, isRoot ? '' : path.basename(open.link.path), {
       hideDotFiles: this.opts.hideDotFiles,
       allocationSize: open.node.allocationSize,
     })
@@ -838,7 +847,7 @@ export class LocalShare {
         if (open.sticky.change && r.change) r.change = { filetime: r.change.filetime, posixNs: st.ctimeNs }
       })
     }
-    this.notify.changed(node.absPath, NotifyAction.Modified, filter)
+    this.notify.changed(open.link.path, NotifyAction.Modified, filter)
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -906,7 +915,7 @@ export class LocalShare {
     if (t.write > 0n) filter |= NotifyFilter.LastWrite
     if (t.access > 0n) filter |= NotifyFilter.LastAccess
     if (t.creation > 0n) filter |= NotifyFilter.Creation
-    if (filter) this.notify.changed(node.absPath, NotifyAction.Modified, filter)
+    if (filter) this.notify.changed(open.link.path, NotifyAction.Modified, filter)
   }
 
   /** FileEndOfFileInformation (MS-FSA 2.1.5.15.4): truncates or extends; needs FILE_WRITE_DATA. */
@@ -946,7 +955,7 @@ export class LocalShare {
       }
       await this.afterDataChange(open, NotifyFilter.Size | NotifyFilter.LastWrite)
     } else {
-      this.notify.changed(open.node.absPath, NotifyAction.Modified, NotifyFilter.Size)
+      this.notify.changed(open.link.path, NotifyAction.Modified, NotifyFilter.Size)
     }
   }
 
@@ -979,6 +988,7 @@ export class LocalShare {
       if (d.onClose) open.deleteOnClose = false
       else {
         node.deletePending = false
+        node.deleteLink = undefined
         node.posixDeleteBy = undefined
       }
       return
@@ -987,7 +997,7 @@ export class LocalShare {
     if (node.absPath === this.jail.rootAbs) throw new VfsError(VfsStatus.AccessDenied, 'cannot delete the share root')
     if (!node.isDirectory && !d.ignoreReadOnly) {
       const st = await this.fstat(open)
-      const attrs = effectiveAttributes(false, this.metadata.get(node.key, birthNsOf(st)), node.name)
+      const attrs = effectiveAttributes(false, this.metadata.get(node.key, birthNsOf(st)), path.basename(open.link.path))
       if (attrs & FileAttribute.ReadOnly) throw new VfsError(VfsStatus.CannotDelete, 'read-only file')
     }
     if (node.isDirectory && !(await this.isEmptyDir(node.absPath))) {
@@ -998,6 +1008,7 @@ export class LocalShare {
       return
     }
     node.deletePending = true
+    node.deleteLink = { ...open.link }
     if (d.posixSemantics) node.posixDeleteBy = open
   }
 
@@ -1031,15 +1042,15 @@ export class LocalShare {
     if (this.readOnly) throw new VfsError(VfsStatus.MediaWriteProtected, 'read-only share')
     const node = open.node
     if (node.absPath === this.jail.rootAbs) throw new VfsError(VfsStatus.AccessDenied, 'cannot rename the share root')
-    if (node.unlinked) throw new VfsError(VfsStatus.FileDeleted, 'file was deleted')
     const parsed = parseSmbPath(target, { allowLeadingSeparator: true, allowDeviceNames: this.opts.allowDeviceNames })
     if (parsed.components.length === 0) throw new VfsError(VfsStatus.AccessDenied, 'rename onto the share root')
     if (parsed.stream) throw new VfsError(VfsStatus.ObjectNameInvalid, 'stream suffix in rename target')
-    if (node.isDirectory && this.openTable.opensBelow(node.absPath).length) {
+    const srcAbs = open.link.path
+    if (node.isDirectory && this.openTable.opensBelow(srcAbs).length) {
       throw new VfsError(VfsStatus.AccessDenied, 'directory has open files')
     }
     const dest = await this.resolveTarget(parsed)
-    const srcAbs = node.absPath
+    const srcName = path.basename(srcAbs)
     const srcParent = path.dirname(srcAbs)
     const newAbs = path.join(dest.parentAbs, dest.requested)
     if (node.isDirectory && (newAbs === srcAbs || newAbs.startsWith(srcAbs + path.sep)) && newAbs !== srcAbs) {
@@ -1048,11 +1059,11 @@ export class LocalShare {
     if (dest.existing) {
       const { name: existingName, stat: tst } = dest.existing
       const existingAbs = path.join(dest.parentAbs, existingName)
-      const sameFile = tst.dev === node.dev && tst.ino === node.ino
-      const sameEntry = dest.parentAbs === srcParent && namesEqual(existingName, node.name)
+      const sameFile = tst.dev === open.link.dev && tst.ino === open.link.ino
+      const sameEntry = dest.parentAbs === srcParent && namesEqual(existingName, srcName)
       if (sameFile && sameEntry) {
         // MS-FSA: an exact match is a no-op; a case-only difference renames to the new case.
-        if (existingName === dest.requested && node.name === dest.requested) return
+        if (existingName === dest.requested && srcName === dest.requested) return
       } else if (sameFile) {
         // Another hard link of the same file: MS-FSA removes the target link, POSIX rename() would do nothing.
         await this.unlinkEntry(existingAbs)
@@ -1161,7 +1172,7 @@ export class LocalShare {
       r.attributes = sparse ? old | FileAttribute.SparseFile : old & ~FileAttribute.SparseFile
       changed = r.attributes !== old
     })
-    if (changed) this.notify.changed(open.node.absPath, NotifyAction.Modified, NotifyFilter.Attributes)
+    if (changed) this.notify.changed(open.link.path, NotifyAction.Modified, NotifyFilter.Attributes)
   }
 
   /**
@@ -1303,7 +1314,7 @@ export class LocalShare {
 
   /** Reports a security descriptor change made by the SMB layer (FILE_NOTIFY_CHANGE_SECURITY). */
   reportSecurityChange(open: VfsOpen): void {
-    this.notify.changed(open.node.absPath, NotifyAction.Modified, NotifyFilter.Security)
+    this.notify.changed(open.link.path, NotifyAction.Modified, NotifyFilter.Security)
   }
 
   /**
@@ -1354,32 +1365,39 @@ export class LocalShare {
    */
   async close(open: VfsOpen, opts: { postQuery?: boolean } = {}): Promise<CloseResult> {
     this.live(open)
+    open.closed = true
     const node = open.node
     let info: FileInfo | undefined
     if (opts.postQuery) info = await this.describeOpenFile(open).catch(() => undefined)
-    open.closed = true
     this.notify.close(open.id)
     node.locks.releaseOwner(open.id, VfsStatus.Cancelled)
-    if (open.deleteOnClose && !node.unlinked) {
-      if (!node.isDirectory || (await this.isEmptyDir(node.absPath))) node.deletePending = true
+    if (open.deleteOnClose && !node.deletePending && node.absPath !== this.jail.rootAbs) {
+      if (!node.isDirectory || (await this.isEmptyDir(node.absPath))) {
+        node.deletePending = true
+        node.deleteLink = { ...open.link }
+      }
     }
     this.openTable.unregister(open)
     const posixNow = node.posixDeleteBy === open
     if (posixNow) node.posixDeleteBy = undefined
-    await open.handle.close().catch(() => undefined)
     let deleted = false
-    if (node.deletePending && !node.unlinked && (node.opens.size === 0 || posixNow)) {
+    if (node.deletePending && node.deleteLink && (node.opens.size === 0 || posixNow)) {
       node.deleting = true
       try {
-        deleted = await this.removeFromDisk(node)
+        deleted = await this.removeFromDisk(node, node.deleteLink)
       } finally {
         node.deleting = false
       }
-      if (deleted) node.unlinked = true
-      else node.deletePending = false
+      // Either the entry is gone or it cannot be removed (a directory that filled up): nothing stays pending.
+      node.deletePending = false
+      node.deleteLink = undefined
     }
+    // Drop the metadata only when no name of the file is left (hard links keep it alive).
+    let gone = false
+    if (node.opens.size === 0) gone = await open.handle.stat({ bigint: true }).then((st) => st.nlink === 0n, () => false)
+    await open.handle.close().catch(() => undefined)
     if (node.opens.size === 0) {
-      if (node.unlinked) this.metadata.delete(node.key)
+      if (gone) this.metadata.delete(node.key)
       this.openTable.dropNodeIfIdle(node)
     }
     return info ? { info, deleted } : { deleted }
@@ -1391,19 +1409,22 @@ export class LocalShare {
     if (this.ownsMetadata) this.metadata.close()
   }
 
-  /** Unlinks or removes a delete-pending file, after checking the path still names the same inode. */
-  private async removeFromDisk(node: FileNode): Promise<boolean> {
-    const abs = node.absPath
+  /**
+   * Removes the entry of a pending delete after checking that its path still names the same entry (a symlink
+   * entry is unlinked itself, never its target). Returns false when nothing was removed.
+   */
+  private async removeFromDisk(node: FileNode, link: LinkRef): Promise<boolean> {
+    const abs = link.path
     if (!this.jail.contains(abs) || abs === this.jail.rootAbs) return false
     let st: BigIntStats
     try {
       st = await fsp.lstat(abs, { bigint: true })
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ENOENT'
+    } catch {
+      return false
     }
-    if (st.dev !== node.dev || st.ino !== node.ino) return false
+    if (st.dev !== link.dev || st.ino !== link.ino) return false
     try {
-      if (node.isDirectory) await fsp.rmdir(abs)
+      if (st.isDirectory()) await fsp.rmdir(abs)
       else await fsp.unlink(abs)
     } catch {
       return false

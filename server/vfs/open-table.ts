@@ -22,16 +22,25 @@ import type { DirectoryCursor } from './dir-enum.js'
 import { VfsError, VfsStatus } from './status.js'
 import path from 'node:path'
 
+/** A directory entry: the name an open came through (MS-FSA Open.Link) and that entry's own identity. */
+export interface LinkRef {
+  /** Absolute path of the entry (a symlink's own path when the open followed an inside symlink). */
+  path: string
+  /** Device and inode of the entry itself (lstat), to check the path still names it before deleting. */
+  dev: bigint
+  ino: bigint
+}
+
 /** One file or directory with at least one open (MS-FSA File). */
 export class FileNode {
   readonly opens = new Set<VfsOpen>()
   readonly locks = new ByteRangeLocks()
   /** MS-FSA File.PendingDelete: set by FileDispositionInformation or by closing a delete-on-close open. */
   deletePending = false
-  /** The open whose close removes the name at once (FILE_DISPOSITION_POSIX_SEMANTICS). */
+  /** The entry the pending delete removes (the link of the open that asked for it). */
+  deleteLink: LinkRef | undefined
+  /** The open whose close removes the entry at once (FILE_DISPOSITION_POSIX_SEMANTICS). */
   posixDeleteBy: VfsOpen | undefined
-  /** The name is gone from the disk already (POSIX delete); the remaining opens still work. */
-  unlinked = false
   /** An allocation size a client asked for that exceeds the blocks on disk (kept while the file is open). */
   allocationSize: bigint | undefined
   /** True while this layer is deleting the file (new opens see STATUS_DELETE_PENDING). */
@@ -92,6 +101,8 @@ export class VfsOpen {
     readonly handle: FileHandle,
     /** Name of the share the open came through. */
     readonly shareName: string,
+    /** The directory entry the open came through (updated by renames). */
+    readonly link: LinkRef,
     mode: number,
     deleteOnClose: boolean,
   ) {
@@ -231,21 +242,26 @@ export class OpenTable {
     return this.perOwner.get(owner) ?? 0
   }
 
-  /** Opens of files strictly below directory `dirAbs` (MS-FSA rename: a directory with open children). */
+  /** Opens whose entry lies strictly below directory `dirAbs` (MS-FSA rename: a directory with open children). */
   opensBelow(dirAbs: string): VfsOpen[] {
     const prefix = dirAbs.endsWith(path.sep) ? dirAbs : dirAbs + path.sep
     const out: VfsOpen[] = []
-    for (const n of this.nodes.values()) if (n.absPath.startsWith(prefix)) out.push(...n.opens)
+    for (const o of this.opens.values()) if (o.link.path.startsWith(prefix) || o.node.absPath.startsWith(prefix)) out.push(o)
     return out
   }
 
-  /** After a rename: moves the node at `oldAbs` and every node below it to `newAbs`. */
+  /**
+   * After a rename of the entry `oldAbs` to `newAbs`: moves every node path, open entry and pending-delete entry
+   * at or below `oldAbs`.
+   */
   renamed(oldAbs: string, newAbs: string): void {
-    const prefix = oldAbs + path.sep
+    const move = (p: string): string =>
+      p === oldAbs ? newAbs : p.startsWith(oldAbs + path.sep) ? newAbs + p.slice(oldAbs.length) : p
     for (const n of this.nodes.values()) {
-      if (n.absPath === oldAbs) n.absPath = newAbs
-      else if (n.absPath.startsWith(prefix)) n.absPath = newAbs + n.absPath.slice(oldAbs.length)
+      n.absPath = move(n.absPath)
+      if (n.deleteLink) n.deleteLink.path = move(n.deleteLink.path)
     }
+    for (const o of this.opens.values()) o.link.path = move(o.link.path)
   }
 
   /** Number of nodes and opens (diagnostics and tests). */

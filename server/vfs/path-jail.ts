@@ -159,6 +159,10 @@ export interface Resolved {
   leafName: string
   /** The target's stat (bigint), when it exists. */
   stat?: BigIntStats
+  /** The directory entry as found (a symlink's own path when the target was reached through one). */
+  linkAbs: string
+  /** lstat of that entry (equals `stat` unless it is a symlink), when it exists. */
+  linkStat?: BigIntStats
   /** True when the path names the share root. */
   isRoot: boolean
 }
@@ -221,17 +225,19 @@ export class PathJail {
     let cur = this.rootAbs
     if (components.length === 0) {
       const st = await this.statAbs(this.rootAbs, 'path')
-      return { exists: true, absPath: this.rootAbs, parentAbs: '', leafName: '', stat: st, isRoot: true }
+      return { exists: true, absPath: this.rootAbs, parentAbs: '', leafName: '', stat: st, linkAbs: this.rootAbs, linkStat: st, isRoot: true }
     }
     for (let i = 0; i < components.length; i++) {
       const isLast = i === components.length - 1
       const actual = await this.lookupName(cur, components[i]!)
       if (actual === undefined) {
         if (!isLast) throw new VfsError(VfsStatus.ObjectPathNotFound, `no directory ${components[i]}`)
-        return { exists: false, absPath: path.join(cur, components[i]!), parentAbs: cur, leafName: components[i]!, isRoot: false }
+        const abs = path.join(cur, components[i]!)
+        return { exists: false, absPath: abs, parentAbs: cur, leafName: components[i]!, linkAbs: abs, isRoot: false }
       }
       const entryAbs = path.join(cur, actual)
-      let st = await this.lstatAbs(entryAbs, isLast ? 'name' : 'path')
+      const linkStat = await this.lstatAbs(entryAbs, isLast ? 'name' : 'path')
+      let st = linkStat
       let target = entryAbs
       if (st.isSymbolicLink()) {
         target = await this.followSymlink(entryAbs)
@@ -245,7 +251,7 @@ export class PathJail {
       // A symlink's target may sit in another directory: report the real parent and name.
       const parentAbs = target === entryAbs ? cur : path.dirname(target)
       const leafName = target === entryAbs ? actual : path.basename(target)
-      return { exists: true, absPath: target, parentAbs, leafName, stat: st, isRoot: target === this.rootAbs }
+      return { exists: true, absPath: target, parentAbs, leafName, stat: st, linkAbs: entryAbs, linkStat, isRoot: target === this.rootAbs }
     }
     throw new Error('unreachable')
   }
