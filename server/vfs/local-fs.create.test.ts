@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Access, CreateAction, CreateOptions, Disposition, FileAttribute, FILE_ALL_ACCESS, ShareAccess } from './constants.js'
@@ -452,5 +452,54 @@ describe('concurrent creates', () => {
     expect(t.share.openTable.size.opens).toBe(1)
     await t.share.close(ok[0]!.value.open)
     expect(t.share.openTable.size).toEqual({ nodes: 0, opens: 0 })
+  })
+})
+
+describe('symlink races between the walk and the open (resolve, then re-check)', () => {
+  /** Runs `swap` right after the next path walk, before the open. */
+  function afterNextWalk(swap: () => void) {
+    const jail = t.share.jail
+    const orig = jail.resolve.bind(jail)
+    jail.resolve = async (c) => {
+      const r = await orig(c)
+      jail.resolve = orig
+      swap()
+      return r
+    }
+  }
+  const outside = () => path.join(t.base, 'outside')
+
+  it('a final component swapped for a symlink is refused (O_NOFOLLOW)', async () => {
+    mkdirSync(outside())
+    writeFileSync(path.join(outside(), 'secret'), 'secret')
+    file('f', 'inside')
+    afterNextWalk(() => {
+      renameSync(path.join(t.root, 'f'), path.join(t.root, 'f.old'))
+      symlinkSync(path.join(outside(), 'secret'), path.join(t.root, 'f'))
+    })
+    expect(await statusOf(t.share.create(params({ path: 'f', disposition: Disposition.Open })))).toBe(VfsStatus.AccessDenied)
+  })
+
+  it('an intermediate directory swapped for a symlink is caught through the descriptor', async () => {
+    mkdirSync(path.join(outside(), 'd'), { recursive: true })
+    writeFileSync(path.join(outside(), 'd', 'f'), 'secret')
+    mkdirSync(path.join(t.root, 'd'))
+    file('d/f', 'inside')
+    afterNextWalk(() => {
+      renameSync(path.join(t.root, 'd'), path.join(t.root, 'd.old'))
+      symlinkSync(path.join(outside(), 'd'), path.join(t.root, 'd'))
+    })
+    expect(await statusOf(t.share.create(params({ path: 'd\\f', disposition: Disposition.Open })))).toBe(VfsStatus.AccessDenied)
+  })
+
+  it('a file created through a swapped directory is removed again', async () => {
+    mkdirSync(path.join(outside(), 'd'), { recursive: true })
+    mkdirSync(path.join(t.root, 'd'))
+    afterNextWalk(() => {
+      renameSync(path.join(t.root, 'd'), path.join(t.root, 'd.old'))
+      symlinkSync(path.join(outside(), 'd'), path.join(t.root, 'd'))
+    })
+    expect(await statusOf(t.share.create(params({ path: 'd\\new', disposition: Disposition.Create })))).toBe(VfsStatus.AccessDenied)
+    expect(readdirSync(path.join(outside(), 'd'))).toEqual([])
   })
 })

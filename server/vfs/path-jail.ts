@@ -229,14 +229,15 @@ export class PathJail {
     }
     for (let i = 0; i < components.length; i++) {
       const isLast = i === components.length - 1
-      const actual = await this.lookupName(cur, components[i]!)
-      if (actual === undefined) {
+      const found = await this.lookupEntry(cur, components[i]!)
+      if (found === undefined) {
         if (!isLast) throw new VfsError(VfsStatus.ObjectPathNotFound, `no directory ${components[i]}`)
         const abs = path.join(cur, components[i]!)
         return { exists: false, absPath: abs, parentAbs: cur, leafName: components[i]!, linkAbs: abs, isRoot: false }
       }
+      const actual = found.name
       const entryAbs = path.join(cur, actual)
-      const linkStat = await this.lstatAbs(entryAbs, isLast ? 'name' : 'path')
+      const linkStat = found.stat ?? (await this.lstatAbs(entryAbs, isLast ? 'name' : 'path'))
       let st = linkStat
       let target = entryAbs
       if (st.isSymbolicLink()) {
@@ -275,16 +276,21 @@ export class PathJail {
    * case-insensitive match in upcase order, else undefined.
    */
   async lookupName(dirAbs: string, name: string): Promise<string | undefined> {
+    return (await this.lookupEntry(dirAbs, name))?.name
+  }
+
+  /** As `lookupName`, with the entry's lstat when the exact-name probe already produced it. */
+  private async lookupEntry(dirAbs: string, name: string): Promise<{ name: string; stat?: BigIntStats } | undefined> {
     try {
-      await fsp.lstat(path.join(dirAbs, name))
-      return name
+      return { name, stat: await fsp.lstat(path.join(dirAbs, name), { bigint: true }) }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       if (code === 'ENOTDIR') throw new VfsError(VfsStatus.ObjectPathNotFound, `${dirAbs} is not a directory`)
       if (code !== 'ENOENT') throw toVfsError(e, 'path', 'lookup')
     }
     const listing = await this.listing(dirAbs)
-    return listing.byUpper.get(upcase(name))?.[0]
+    const actual = listing.byUpper.get(upcase(name))?.[0]
+    return actual === undefined ? undefined : { name: actual }
   }
 
   /** The cached upcase → names map of a directory, rebuilt when the directory's mtime moved. */
