@@ -184,3 +184,20 @@ describe('LocalShare.queryDirectory', () => {
     }
   })
 })
+
+describe('concurrent queries on one open', () => {
+  it('are serialised: no entry is returned twice', async () => {
+    const t = await tempShare()
+    try {
+      for (let i = 0; i < 50; i++) writeFileSync(path.join(t.root, `n${i}`), '')
+      const d = await t.share.create(dirParams({ path: '', disposition: Disposition.Open }))
+      const results = await Promise.all(Array.from({ length: 10 }, () => t.share.queryDirectory(d.open, { returnSingleEntry: true })))
+      const names = results.flatMap((r) => r.entries.map((e) => e.fileName))
+      expect(names.length).toBe(10)
+      expect(new Set(names).size).toBe(10)
+      await t.share.close(d.open)
+    } finally {
+      await t.cleanup()
+    }
+  })
+})

@@ -1241,11 +1241,10 @@ export class LocalShare {
         throw new VfsError(VfsStatus.ObjectNameInvalid, 'bad search pattern')
       }
     }
-    open.cursor ??= new DirectoryCursor()
-    const node = open.node
-    const dirAbs = node.absPath
-    return queryDirectory(
-      open.cursor,
+    const cursor = (open.cursor ??= new DirectoryCursor())
+    const dirAbs = open.node.absPath
+    const run = () => queryDirectory(
+      cursor,
       {
         list: async () => {
           try {
@@ -1260,6 +1259,9 @@ export class LocalShare {
       params,
       accept,
     )
+    const result = open.cursorBusy.then(run, run)
+    open.cursorBusy = result.catch(() => undefined)
+    return result
   }
 
   /** Names a client can see and open: valid SMB names (and no device names unless allowed). */

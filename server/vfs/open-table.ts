@@ -82,6 +82,8 @@ export class VfsOpen {
   readonly sticky: StickyTimes = { lastWrite: false, change: false, lastAccess: false }
   /** Directory enumeration state (MS-FSA 2.1.5.6.3). */
   cursor: DirectoryCursor | undefined
+  /** Serialises queries on the cursor (two QUERY_DIRECTORY requests in flight must not interleave). */
+  cursorBusy: Promise<unknown> = Promise.resolve()
   /** Set once closed; every operation on a closed open fails with STATUS_FILE_CLOSED. */
   closed = false
 
