@@ -73,11 +73,15 @@ describe('queryDirectory on a fake source', () => {
     expect(namesOf(await queryDirectory(c, source, { restartScan: true, pattern: 'ALPHA' }))).toEqual(['alpha'])
   })
 
-  it('NO_SUCH_FILE for a first query without matches, NO_MORE_FILES afterwards', async () => {
+  it('NO_SUCH_FILE for a first query without matches, NO_MORE_FILES afterwards (restarts too), REOPEN starts afresh', async () => {
     const c = new DirectoryCursor()
     expect((await queryDirectory(c, source, { pattern: 'missing.txt' })).status).toBe(S.NoSuchFile)
     expect((await queryDirectory(c, source, {})).status).toBe(S.NoMoreFiles)
-    expect((await queryDirectory(c, source, { restartScan: true })).status).toBe(S.NoSuchFile)
+    expect((await queryDirectory(c, source, { restartScan: true })).status).toBe(S.NoMoreFiles)
+    expect((await queryDirectory(c, source, { restartScan: true, pattern: 'also-missing' })).status).toBe(S.NoMoreFiles)
+    expect((await queryDirectory(c, source, { reopen: true, pattern: 'still-missing' })).status).toBe(S.NoSuchFile)
+    const fresh = new DirectoryCursor()
+    expect((await queryDirectory(fresh, source, { restartScan: true, pattern: 'missing' })).status).toBe(S.NoSuchFile)
   })
 
   it('resumes after an explicit FileIndex', async () => {

@@ -12,10 +12,12 @@
  * taken until it says no, and the cursor stays on the refused entry for the next query.
  *
  * Search pattern (MS-SMB2 2.2.33): the first query fixes it (an empty pattern means `*`), later queries keep it;
- * RESTART_SCANS restarts with the pattern given (or the old one when none is given); REOPEN restarts with the
- * pattern given. Result status: STATUS_NO_SUCH_FILE when the first query since a (re)start finds no match at all,
- * STATUS_NO_MORE_FILES when a later query finds nothing more, and STATUS_BUFFER_OVERFLOW when entries remain but
- * not even the first fits (nothing is consumed; the SMB layer may report that as it sees fit).
+ * RESTART_SCANS rewinds, with the pattern given or the old one when none is given (NTFS takes a new pattern on a
+ * restart; Samba keeps the old one); REOPEN starts afresh with the pattern given. Result status:
+ * STATUS_NO_SUCH_FILE when the first query of the open (or the first after REOPEN) matches nothing at all,
+ * STATUS_NO_MORE_FILES for any later query that finds nothing more (restarts included, as in Samba), and
+ * STATUS_BUFFER_OVERFLOW when entries remain but not even the first fits (nothing is consumed; the SMB layer may
+ * report that as it sees fit).
  * @module
  */
 
@@ -90,8 +92,11 @@ export async function queryDirectory(
     cursor.pattern = given ?? '*'
     cursor.reset()
   } else if (params.restartScan) {
+    // A restart rewinds but is not a first query: no match is STATUS_NO_MORE_FILES (Samba; NTFS behaves so too).
+    const started = cursor.returnedAny
     cursor.pattern = given ?? cursor.pattern ?? '*'
     cursor.reset()
+    cursor.returnedAny = started
   } else if (cursor.pattern === undefined) {
     cursor.pattern = given ?? '*'
     cursor.reset()
