@@ -4,8 +4,8 @@
  * - FILETIME (100 ns intervals since 1601-01-01 UTC, MS-DTYP 2.3.3) ↔ POSIX nanoseconds since 1970.
  * - DOS attributes (READONLY, HIDDEN, SYSTEM, ARCHIVE, TEMPORARY, OFFLINE, NOT_CONTENT_INDEXED, SPARSE_FILE),
  *   persisted per file; DIRECTORY is derived from the file type and NORMAL is reported when nothing else is set.
- * - Timestamps: creation time is the inode's birth time (statx) when the disk has one, else the first time seen,
- *   persisted. Explicitly set times keep their exact FILETIME value: utimes() takes seconds as a double (and the
+ * - Timestamps: creation time is the inode's birth time (statx) when the disk has one; otherwise it is persisted
+ *   when this layer creates or first opens the file (until then, the older of mtime and ctime is reported). Explicitly set times keep their exact FILETIME value: utimes() takes seconds as a double (and the
  *   kernel may round further), so the store remembers "FILETIME x was set when the file's mtime read y ns" and
  *   reports x while the mtime still reads y. ChangeTime cannot be set on POSIX at all and is kept the same way,
  *   keyed to the ctime observed after the set. A later change of the file makes the real value visible again.
@@ -125,7 +125,9 @@ const str = (b: bigint | undefined): string | null => (b === undefined ? null : 
  */
 export class MetadataStore {
   private readonly db: Database.Database
+  /** Read cache (insertion-ordered, trimmed to `cacheLimit`); null caches "no record". */
   private readonly cache = new Map<string, MetaRecord | null>()
+  private readonly cacheLimit = 100_000
   private readonly stmtGet: Database.Statement<[string], Row>
   private readonly stmtPut: Database.Statement<Row>
   private readonly stmtDel: Database.Statement<[string]>
@@ -172,7 +174,7 @@ export class MetadataStore {
     if (rec === undefined) {
       const row = this.stmtGet.get(key)
       rec = row ? rowToRecord(row) : null
-      this.cache.set(key, rec)
+      this.remember(key, rec)
     }
     if (rec === null) return undefined
     if (rec.birthNs !== undefined && birthNs !== undefined && rec.birthNs !== birthNs) {
@@ -185,7 +187,13 @@ export class MetadataStore {
   /** Replaces the record of `key`. */
   put(key: string, rec: MetaRecord): void {
     this.stmtPut.run(recordToRow(key, rec))
-    this.cache.set(key, { ...rec })
+    this.remember(key, { ...rec })
+  }
+
+  private remember(key: string, rec: MetaRecord | null): void {
+    this.cache.delete(key)
+    this.cache.set(key, rec)
+    if (this.cache.size > this.cacheLimit) this.cache.delete(this.cache.keys().next().value!)
   }
 
   /** Applies `change` to the current record (or an empty one) and stores the result. */
@@ -200,7 +208,7 @@ export class MetadataStore {
   /** Forgets a file (after it was deleted). */
   delete(key: string): void {
     this.stmtDel.run(key)
-    this.cache.set(key, null)
+    this.remember(key, null)
   }
 
   /** Number of stored records (for tests and diagnostics). */

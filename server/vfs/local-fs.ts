@@ -447,6 +447,13 @@ export class LocalShare {
       ? { path: real, dev: st2.dev, ino: st2.ino }
       : { path: resolved.linkAbs, dev: linkStat.dev, ino: linkStat.ino }
     const open = this.registerOpen(handle, st2, real, isDir, p, granted, options, link)
+    if (birthNsOf(st2) === undefined && rec?.creationTime === undefined && !this.readOnly) {
+      // No birth time on this disk: persist the creation time seen now so it stays stable from here on.
+      const first = effectiveTimes(st2, rec).creationTime
+      this.metadata.update(key, undefined, (r) => {
+        r.creationTime ??= first
+      })
+    }
     if (truncate) {
       try {
         await handle.truncate(0)
