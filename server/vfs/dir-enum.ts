@@ -1,5 +1,5 @@
 /**
- * Directory enumeration (MS-FSA 2.1.5.6.3 "Server Requests a Query of Directory Information", MS-SMB2 3.3.5.18).
+ * Directory enumeration (MS-FSA 2.1.5.6 "Server Requests Querying a Directory", MS-SMB2 3.3.5.18).
  *
  * Each directory open has a cursor. The first query (or one with RESTART_SCANS / REOPEN) takes a snapshot of the
  * directory's names: `.` and `..` first (as Windows returns them, for every directory including the share root),

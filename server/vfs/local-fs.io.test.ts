@@ -81,14 +81,15 @@ describe('read and write (MS-FSA 2.1.5.2, 2.1.5.3)', () => {
     expect(readFileSync(path.join(t.root, 'wt'), 'utf8')).toBe('sync')
   })
 
-  it('flush needs write access on files', async () => {
+  it('flush needs write access (MS-SMB2 3.3.5.11: ADD_FILE/ADD_SUBDIRECTORY on directories)', async () => {
     writeFileSync(path.join(t.root, 'f'), 'x')
     const ro = await rw('f', { disposition: Disposition.Open, desiredAccess: Access.FileReadData })
     expect(await statusOf(t.share.flush(ro.open))).toBe(S.AccessDenied)
     const d = await t.share.create(dirParams({ path: '', disposition: Disposition.Open }))
-    await t.share.flush(d.open)
-    await t.share.close(ro.open)
-    await t.share.close(d.open)
+    expect(await statusOf(t.share.flush(d.open))).toBe(S.AccessDenied)
+    const dw = await t.share.create(dirParams({ path: '', disposition: Disposition.Open, desiredAccess: Access.FileReadData | Access.FileWriteData }))
+    await t.share.flush(dw.open)
+    for (const o of [ro.open, d.open, dw.open]) await t.share.close(o)
   })
 })
 

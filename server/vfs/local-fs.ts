@@ -13,7 +13,7 @@
  *   inode (open-table.ts), delete-pending and delete-on-close.
  * - 2.1.5.2/2.1.5.3 read/write with byte-range lock checks, append-only handles, write-through (O_DSYNC).
  * - 2.1.5.4 close: releases locks, cancels waits and notifications, deletes a delete-pending file on last close.
- * - 2.1.5.5 flush; 2.1.5.6.3 query directory (dir-enum.ts); 2.1.5.8/2.1.5.9 byte-range locks; 2.1.5.11 change
+ * - 2.1.5.6 query directory (dir-enum.ts); 2.1.5.7 flush; 2.1.5.8/2.1.5.9 byte-range locks; 2.1.5.11 change
  *   notify (notify.ts).
  * - 2.1.5.15 set information: basic (times with the 0 / -1 / -2 rules, attributes), disposition (and the Ex
  *   flags POSIX_SEMANTICS, ON_CLOSE, IGNORE_READONLY_ATTRIBUTE), rename, hard link, end of file, allocation,
@@ -744,7 +744,7 @@ export class LocalShare {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // Read, write, flush (MS-FSA 2.1.5.2, 2.1.5.3, 2.1.5.5)
+  // Read, write, flush (MS-FSA 2.1.5.2, 2.1.5.3, 2.1.5.7)
 
   /**
    * Reads up to `length` bytes at `offset` (or at the file position for USE_FILE_POINTER_POSITION). A zero length
@@ -821,12 +821,16 @@ export class LocalShare {
     return done
   }
 
-  /** Flushes the file to disk (needs write access on files; directories always succeed). */
+  /**
+   * MS-FSA 2.1.5.7: flushes the file (or directory metadata) to disk. As MS-SMB2 3.3.5.11 requires, files need
+   * FILE_WRITE_DATA or FILE_APPEND_DATA and directories FILE_ADD_FILE or FILE_ADD_SUBDIRECTORY (the same bits).
+   */
   async flush(open: VfsOpen): Promise<void> {
     this.live(open)
-    if (!open.isDirectory && !open.hasAny(Access.FileWriteData | Access.FileAppendData)) {
+    if (!open.hasAny(Access.FileWriteData | Access.FileAppendData)) {
       throw new VfsError(VfsStatus.AccessDenied, 'flush without write access')
     }
+    if (this.readOnly) throw new VfsError(VfsStatus.MediaWriteProtected, 'read-only share')
     try {
       await (open.isDirectory ? open.handle.sync() : open.handle.datasync())
     } catch (e) {
@@ -1094,7 +1098,7 @@ export class LocalShare {
   }
 
   /**
-   * FileLinkInformation (MS-FSA 2.1.5.15.8): adds a hard link named `target` to the open file. Directories cannot
+   * FileLinkInformation (MS-FSA 2.1.5.15.6): adds a hard link named `target` to the open file. Directories cannot
    * be linked (STATUS_FILE_IS_A_DIRECTORY); target rules as for rename.
    */
   async link(open: VfsOpen, target: string, opts: { replaceIfExists: boolean }): Promise<void> {
@@ -1162,7 +1166,7 @@ export class LocalShare {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // Sparse files and ranges (FSCTLs, MS-FSA 2.1.5.10)
+  // Sparse files and ranges (the FsControl requests of MS-FSA)
 
   /** FSCTL_SET_SPARSE: sets or clears FILE_ATTRIBUTE_SPARSE_FILE. Needs write data or attributes access. */
   async setSparse(open: VfsOpen, sparse: boolean): Promise<void> {
@@ -1236,7 +1240,7 @@ export class LocalShare {
   // Directory enumeration, change notify, locks
 
   /**
-   * MS-FSA 2.1.5.6.3 query directory on a directory open (see dir-enum.ts). Needs FILE_LIST_DIRECTORY.
+   * MS-FSA 2.1.5.6 query directory on a directory open (see dir-enum.ts). Needs FILE_LIST_DIRECTORY.
    * `accept` says whether an entry still fits in the caller's buffer.
    */
   async queryDirectory(open: VfsOpen, params: QueryDirectoryParams, accept?: (e: DirEntry) => boolean): Promise<QueryDirectoryResult> {

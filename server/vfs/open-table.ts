@@ -80,7 +80,7 @@ export class VfsOpen {
   deleteOnClose: boolean
   /** Sticky timestamps set through this open (MS-FSA 2.1.5.15.2). */
   readonly sticky: StickyTimes = { lastWrite: false, change: false, lastAccess: false }
-  /** Directory enumeration state (MS-FSA 2.1.5.6.3). */
+  /** Directory enumeration state (MS-FSA 2.1.5.6). */
   cursor: DirectoryCursor | undefined
   /** Serialises queries on the cursor (two QUERY_DIRECTORY requests in flight must not interleave). */
   cursorBusy: Promise<unknown> = Promise.resolve()
