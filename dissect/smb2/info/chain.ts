@@ -25,9 +25,11 @@ export interface ChainOptions {
   align: number
   /** Smallest valid entry (its fixed part); a shorter NextEntryOffset is an overlap. */
   minEntrySize: number
+  /** Name of the link field in the entry's value (default `nextEntryOffset`; NETWORK_INTERFACE_INFO says `next`). */
+  linkField?: string
 }
 
-type WithNext = { nextEntryOffset?: number; padding?: Buffer }
+type WithNext = { padding?: Buffer }
 /** An entry as a chain decodes it: non-zero bytes between it and the next entry, if any, as `padding`. */
 export type ChainEntry<T> = T & { padding?: Buffer }
 
@@ -61,22 +63,22 @@ function readChain<T>(entry: Codec<T, any>, o: ChainOptions, r: Reader, ctx: Ctx
   }
 }
 
-function writeChain<T extends WithNext>(entry: Codec<any, T>, o: ChainOptions, w: Writer, list: readonly T[], ctx: Ctx): void {
+function writeChain<T extends object>(entry: Codec<any, T>, o: ChainOptions, w: Writer, list: readonly T[], ctx: Ctx): void {
   list.forEach((e, i) => {
     w.path.push(String(i))
     const start = w.pos
     entry.write(w, e, ctx)
     const size = w.pos - start
     const last = i === list.length - 1
-    const given = e.nextEntryOffset
+    const given = (e as Record<string, unknown>)[o.linkField ?? 'nextEntryOffset'] as number | undefined
     if (given === undefined) {
       const next = last ? 0 : Math.ceil(size / o.align) * o.align
       w.patch(start, (pw) => pw.u32(next))
-      if (!last) gap(w, e, start + next)
+      if (!last) gap(w, e as WithNext, start + next)
     } else if (!last) {
       if (given === 0) w.fail(`nextEntryOffset 0 on entry ${i} of ${list.length} would end the chain early`)
       if (given < size) w.fail(`nextEntryOffset ${given} is smaller than the entry (${size} bytes)`)
-      gap(w, e, start + given)
+      gap(w, e as WithNext, start + given)
     }
     w.path.pop()
   })
@@ -89,7 +91,7 @@ function gap(w: Writer, e: WithNext, to: number): void {
 }
 
 /** A NextEntryOffset chain as a variable item (reads to the end of its window). */
-export function chainOf<T, In extends WithNext>(entry: Codec<T, In>, o: ChainOptions): VarCodec<ChainEntry<T>[], In[]> {
+export function chainOf<T, In extends object>(entry: Codec<T, In>, o: ChainOptions): VarCodec<ChainEntry<T>[], In[]> {
   return {
     name: `${entry.name}[]`,
     read: (r, ctx) => readChain(entry, o, r, ctx),
@@ -100,7 +102,7 @@ export function chainOf<T, In extends WithNext>(entry: Codec<T, In>, o: ChainOpt
 }
 
 /** The same chain as a stand-alone codec (for decodeInfo/decodeIoctl, which read whole buffers). */
-export function chainCodec<T, In extends WithNext>(entry: Codec<T, In>, o: ChainOptions): Codec<ChainEntry<T>[], In[]> {
+export function chainCodec<T, In extends object>(entry: Codec<T, In>, o: ChainOptions): Codec<ChainEntry<T>[], In[]> {
   return {
     name: `${entry.name}[]`,
     read: (r, ctx) => readChain(entry, o, r, ctx),
@@ -113,12 +115,13 @@ export function chainCodec<T, In extends WithNext>(entry: Codec<T, In>, o: Chain
  * the last one written gets NextEntryOffset 0). `count` says how many fit; zero means not even the first.
  * Servers use this to fill QUERY_DIRECTORY and CHANGE_NOTIFY output buffers (MS-SMB2 3.3.5.18, 3.3.5.19).
  */
-export function encodeChainLimited<In extends WithNext>(
+export function encodeChainLimited<In extends object>(
   entry: Codec<any, In>,
   entries: Iterable<In>,
   maxLength: number,
   align: number,
   ctx: Partial<Ctx> = {},
+  linkField = 'nextEntryOffset',
 ): { buffer: Buffer; count: number } {
   const w = new Writer()
   const c: Ctx = { pduStart: 0, ...ctx }
@@ -130,7 +133,7 @@ export function encodeChainLimited<In extends WithNext>(
     if (start >= maxLength) break
     w.moveTo(start)
     w.path.push(String(count))
-    entry.write(w, { ...e, nextEntryOffset: 0, padding: undefined }, c)
+    entry.write(w, { ...e, [linkField]: 0, padding: undefined }, c)
     w.path.pop()
     if (w.pos > maxLength) {
       w.truncate(prevEnd)
