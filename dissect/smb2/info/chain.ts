@@ -44,7 +44,8 @@ function readChain<T>(entry: Codec<T, any>, o: ChainOptions, r: Reader, ctx: Ctx
     const next = r.u32()
     if (next !== 0) {
       if (next < o.minEntrySize) r.fail(`entry ${i}: NextEntryOffset ${next} overlaps the entry (at least ${o.minEntrySize} bytes)`, p)
-      if (next > end - p) r.fail(`entry ${i}: NextEntryOffset ${next} runs past the end of the buffer (${end - p} bytes left)`, p)
+      // The next entry needs room for at least its fixed part.
+      if (next > end - p - o.minEntrySize) r.fail(`entry ${i}: NextEntryOffset ${next} runs past the end of the buffer (${end - p} bytes left)`, p)
     }
     const w = r.window(p, next !== 0 ? next : end - p)
     w.path.push(String(i))

@@ -9,7 +9,7 @@ import {
 } from '../../wire/index.js'
 import { FileInformationClass, fileInformationClassName } from '../constants/info-class.js'
 import { Sid } from '../security/sid.js'
-import { chainCodec, encodeChainLimited, nextEntryOffset } from './chain.js'
+import { chainCodec, encodeChainLimited, nextEntryOffset, type ChainEntry } from './chain.js'
 import { shortNameSlot } from './fields.js'
 
 const times = { creationTime: filetime, lastAccessTime: filetime, lastWriteTime: filetime, changeTime: filetime } as const
@@ -212,7 +212,7 @@ export function directoryChain(infoClass: number): Codec<any[], any[]> | undefin
 }
 
 export type DecodedDirectory =
-  | { className: string; entries: DirectoryEntry[]; raw?: undefined }
+  | { className: string; entries: ChainEntry<DirectoryEntry>[]; raw?: undefined }
   | { className: string; raw: Buffer; entries?: undefined }
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 import { DecodeError, Reader, lengthOf, struct, u32, utf16, type Infer, type Input } from '../../wire/index.js'
-import { chainCodec, encodeChainLimited, nextEntryOffset } from './chain.js'
+import { chainCodec, encodeChainLimited, nextEntryOffset, type ChainEntry } from './chain.js'
 
 export const FileNotifyEntry = struct('FileNotifyEntry', {
   nextEntryOffset: nextEntryOffset(),
@@ -18,7 +18,7 @@ export type FileNotifyEntryInput = Input<typeof FileNotifyEntry>
 export const FileNotifyInformation = chainCodec(FileNotifyEntry, { align: 4, minEntrySize: 12 })
 
 /** Decodes a CHANGE_NOTIFY output buffer (an empty buffer is an empty list). */
-export function decodeNotify(buf: Buffer, opts: { spans?: { path: string; start: number; end: number }[] } = {}): FileNotifyEntry[] {
+export function decodeNotify(buf: Buffer, opts: { spans?: { path: string; start: number; end: number }[] } = {}): ChainEntry<FileNotifyEntry>[] {
   const r = new Reader(buf, 0, buf.length, opts.spans)
   r.path.push('FileNotifyInformation')
   const entries = FileNotifyInformation.read(r, { pduStart: 0 })

@@ -108,7 +108,7 @@ export function infoCodec(infoType: number, cls: number, dir: InfoDirection, op:
 
 export type DecodedInfo =
   | { className: string; value: unknown; trailing?: Buffer; raw?: undefined }
-  | { className: string; raw: Buffer; value?: undefined }
+  | { className: string; raw: Buffer; value?: undefined; trailing?: undefined }
 
 export interface DecodeInfoOptions {
   op?: InfoOperation

@@ -84,7 +84,7 @@ export function ioctlCodec(ctlCode: number, dir: IoctlDirection): Codec<any, any
 
 export type DecodedIoctl =
   | { name: string; value: unknown; trailing?: Buffer; raw?: undefined }
-  | { name: string; raw: Buffer; value?: undefined }
+  | { name: string; raw: Buffer; value?: undefined; trailing?: undefined }
 
 /**
  * Decodes an IOCTL input (request) or output (response) buffer. Unknown codes, opaque payloads
