@@ -318,6 +318,13 @@ describe('encodeDirectory (server side)', () => {
     expect(() => info.encodeDirectory(99, [])).toThrow(EncodeError)
   })
 
+  it('knows the fixed size of every directory entry layout', () => {
+    for (const d of info.DIRECTORY_CLASSES.values()) expect(Number.isFinite(d.minEntrySize) && d.minEntrySize >= 12, d.className).toBe(true)
+    expect(info.DIRECTORY_CLASSES.get(F.FileIdBothDirectoryInformation)!.minEntrySize).toBe(104)
+    expect(info.DIRECTORY_CLASSES.get(F.FileIdExtdDirectoryInformation)!.minEntrySize).toBe(88)
+    expect(info.DIRECTORY_CLASSES.get(F.FileBothDirectoryInformation)!.minEntrySize).toBe(94)
+  })
+
   it('decodes an empty buffer as no entries', () => {
     expect(info.decodeDirectory(F.FileNamesInformation, Buffer.alloc(0)).entries).toEqual([])
   })

@@ -93,10 +93,10 @@ const QUOTA: InfoClassCodecs = { infoType: T.Quota, infoClass: 0, className: 'Fi
 const BY_KEY = new Map<number, InfoClassCodecs>(INFO_CLASSES.map((e) => [(e.infoType << 8) | e.infoClass, e]))
 
 /** The codecs of an info type and class, or undefined when this module has none. */
-export function infoClass(infoType: number, infoClass: number): InfoClassCodecs | undefined {
+export function infoClass(infoType: number, cls: number): InfoClassCodecs | undefined {
   if (infoType === T.Security) return SECURITY
   if (infoType === T.Quota) return QUOTA
-  return BY_KEY.get((infoType << 8) | infoClass)
+  return BY_KEY.get((infoType << 8) | cls)
 }
 
 /** The codec for one buffer: a response is the QUERY_INFO output; a request is SET_INFO input unless op is 'query'. */

@@ -4,7 +4,7 @@
  * the descriptor's first byte; zero means the part is absent.
  * @module
  */
-import { fixed, offsetOf, opt, reserved, struct, u16, u32, u8, type Infer, type Input } from '../../wire/index.js'
+import { fixed, offsetOf, opt, reserved, struct, u16, u32, u8, type Infer, type Input, type VarCodec } from '../../wire/index.js'
 import { flagNamer } from '../constants/names.js'
 import { optionalAcl, type AclInput } from './acl.js'
 import { optionalSid } from './sid.js'
@@ -70,4 +70,18 @@ export function makeSecurityDescriptor(p: {
   if (p.dacl || p.nullDacl) control |= SdControl.DaclPresent
   if (p.sacl) control |= SdControl.SaclPresent
   return { control, owner: p.owner ?? null, group: p.group ?? null, sacl: p.sacl ?? null, dacl: p.dacl ?? null }
+}
+
+/**
+ * The descriptor as the variable item of another structure (the SecD create context's data, MS-SMB2
+ * 2.2.13.2): reads the descriptor at the start of its window.
+ */
+export const securityDescriptorItem: VarCodec<SecurityDescriptor, SecurityDescriptorInput> = {
+  name: 'SecurityDescriptor',
+  read: (r, ctx) => SecurityDescriptor.read(r, ctx),
+  write: (w, v, ctx) => SecurityDescriptor.write(w, v, ctx),
+  empty: () => ({
+    revision: 1, sbz1: 0, control: SdControl.SelfRelative, offsetOwner: 0, offsetGroup: 0, offsetSacl: 0, offsetDacl: 0,
+    owner: null, group: null, sacl: null, dacl: null,
+  }),
 }

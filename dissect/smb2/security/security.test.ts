@@ -152,3 +152,14 @@ describe('SECURITY_DESCRIPTOR (MS-DTYP 2.4.6)', () => {
     expect(() => decodeWith(SecurityDescriptor, b.subarray(0, 10))).toThrow(DecodeError)
   })
 })
+
+describe('as a variable item (SecD create context data)', () => {
+  it('reads and writes through the VarCodec form', async () => {
+    const { securityDescriptorItem } = await import('./security-descriptor.js')
+    const { struct, lengthOf, u32: u32c } = await import('../../wire/index.js')
+    const Ctx = struct('SecdLike', { dataLength: lengthOf('data', u32c) }, { data: securityDescriptorItem })
+    const { decoded } = assertRoundTrip(Ctx, { data: makeSecurityDescriptor({ owner: 'S-1-5-32-544', dacl: { aces: [] } }) })
+    expect(decoded.data.owner).toBe('S-1-5-32-544')
+    expect(decoded.dataLength).toBe(20 + 16 + 8)
+  })
+})
