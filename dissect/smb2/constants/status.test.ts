@@ -103,3 +103,24 @@ describe('NTSTATUS names (MS-ERREF 2.3.1)', () => {
     expect(statusFacility(NtStatus.AccessDenied)).toBe(0)
   })
 })
+
+describe('agreement with Wireshark (tshark 4.0 smb2.nt_status value strings)', () => {
+  it('names every NT-facility and SMB code Wireshark names, the same way', async () => {
+    const { readFileSync } = await import('node:fs')
+    const ws = JSON.parse(readFileSync(new URL('./fixtures/wireshark-ntstatus.json', import.meta.url), 'utf8')) as { ntStatus: Array<[number, string]> }
+    let compared = 0
+    const missing: string[] = []
+    for (const [code, name] of ws.ntStatus) {
+      const facility = (code >>> 16) & 0xfff
+      if (facility !== 0 && facility !== 0x5d) continue // RPC, SEC_E and other facilities are not in this table
+      if (!name.startsWith('STATUS_')) continue
+      compared++
+      const ours = statusName(code)
+      if (ours.startsWith('0x')) missing.push(`${name}`)
+      else expect(ours, `0x${code.toString(16)}`).toBe(name)
+    }
+    expect(compared).toBeGreaterThan(700)
+    // Wireshark has one NT code the published tables do not: STATUS_NO_SHUTDOWN_IN_PROGRESS at 0x0000045C.
+    expect(missing).toEqual(['STATUS_NO_SHUTDOWN_IN_PROGRESS'])
+  })
+})

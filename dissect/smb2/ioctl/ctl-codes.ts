@@ -134,8 +134,21 @@ export type CtlCode = (typeof CtlCode)[keyof typeof CtlCode]
 
 const byCode = valueNamer(CtlCode, { keepKeys: true })
 
+/**
+ * Codes Wireshark also names: the same FSCTLs defined with FILE_WRITE_DATA (or, for SET_ENCRYPTION,
+ * METHOD_BUFFERED) access in older headers. MS-FSCC gives the codes in `CtlCode`; these only get a name.
+ */
+export const CTL_CODE_ALIASES: ReadonlyMap<number, string> = new Map([
+  [0x0009_00d4, 'FSCTL_SET_ENCRYPTION'],
+  [0x0009_8098, 'FSCTL_SET_OBJECT_ID'],
+  [0x0009_80a0, 'FSCTL_DELETE_OBJECT_ID'],
+  [0x0009_80a4, 'FSCTL_SET_REPARSE_POINT'],
+  [0x0009_80ac, 'FSCTL_DELETE_REPARSE_POINT'],
+  [0x0009_80bc, 'FSCTL_SET_OBJECT_ID_EXTENDED'],
+])
+
 /** `FSCTL_SRV_COPYCHUNK`, or `0x...` for a code the table lacks. */
-export const ctlCodeName = (code: number): string => byCode(code)
+export const ctlCodeName = (code: number): string => CTL_CODE_ALIASES.get(code >>> 0) ?? byCode(code)
 
 /** Method of a control code (bits 0..1). */
 export const CtlMethod = { Buffered: 0, InDirect: 1, OutDirect: 2, Neither: 3 } as const

@@ -89,6 +89,11 @@ describe('control codes', () => {
     const codes = Object.values(io.CtlCode)
     expect(new Set(codes).size).toBe(codes.length)
     for (const [name, code] of Object.entries(io.CtlCode)) expect(io.ctlCodeName(code)).toBe(name)
+    // Aliases (older access forms) only add names for other codes.
+    for (const [code, name] of io.CTL_CODE_ALIASES) {
+      expect(Object.values(io.CtlCode)).not.toContain(code)
+      expect(io.CtlCode[name as keyof typeof io.CtlCode]).toBeDefined()
+    }
   })
 })
 
@@ -201,5 +206,16 @@ describe('body details', () => {
     const bad = Buffer.from(b)
     bad.writeUInt32LE(2, 24)
     expect(() => decodeWith(io.SrvCopychunkCopy, bad)).toThrow(DecodeError)
+  })
+})
+
+describe('agreement with Wireshark (tshark 4.0 smb2.ioctl.function value strings)', () => {
+  it('names every control code Wireshark names for SMB2, the same way', async () => {
+    const { readFileSync } = await import('node:fs')
+    const ws = JSON.parse(readFileSync(new URL('./fixtures/wireshark-ctl-codes.json', import.meta.url), 'utf8')) as { ctlCodes: Array<[number, string]> }
+    const differ: string[] = []
+    for (const [code, name] of ws.ctlCodes) if (io.ctlCodeName(code) !== name) differ.push(`0x${code.toString(16)} ${name} → ${io.ctlCodeName(code)}`)
+    expect(differ).toEqual([])
+    expect(ws.ctlCodes.length).toBe(89)
   })
 })
