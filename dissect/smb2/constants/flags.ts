@@ -50,9 +50,10 @@ export function bitNames(v: number, table: Readonly<Record<string, number>>): st
   const out: string[] = []
   let rest = v >>> 0
   for (const [name, bit] of Object.entries(table)) {
-    if (bit !== 0 && (v & bit) === bit) {
+    // `>>> 0` keeps bit 31 positive on both sides (JavaScript's & yields a signed result).
+    if (bit !== 0 && ((v & bit) >>> 0) === bit >>> 0) {
       out.push(name)
-      rest &= ~bit >>> 0
+      rest = (rest & ~bit) >>> 0
     }
   }
   if (rest) out.push(`0x${rest.toString(16)}`)
