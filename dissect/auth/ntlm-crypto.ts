@@ -139,6 +139,15 @@ export function verifyNtlmv2Response(p: {
   return { ok: false, reason: 'NTProofStr does not match: wrong password (or user/domain)' }
 }
 
+/**
+ * The SessionBaseKey of an anonymous AUTHENTICATE (no responses): zero. With key exchange the exported key
+ * is then RC4(Z(16), EncryptedRandomSessionKey); Windows signs both mechListMICs and the MIC of an anonymous
+ * logon with it (Wireshark wiki dcerpc-witness capture, frames 35-40).
+ */
+export function anonymousSessionBaseKey(): Buffer {
+  return Buffer.alloc(16)
+}
+
 /** MS-NLMP 3.4.5.1 — KXKEY for NTLMv2 is the SessionBaseKey itself. */
 export function keyExchangeKeyV2(sessionBaseKey: Buffer): Buffer {
   return sessionBaseKey
