@@ -103,7 +103,8 @@ function sniffMech(token: Buffer): string | undefined {
 
 /** Decodes a mechanism token into the result (NTLMSSP, Kerberos or NEGOEX). */
 function decodeInner(token: Buffer, out: SecurityBlobInfo, hintOid?: string): void {
-  const oid = sniffMech(token) ?? hintOid
+  // The SPNEGO-level mechanism (the optimistic choice or supportedMech) names the token; else its bytes do.
+  const oid = hintOid ?? sniffMech(token)
   if (oid && !out.mechOid) {
     out.mechOid = oid
     out.mech = mechName(oid) ?? oid

@@ -134,9 +134,9 @@ function readNegTokenInit(r: DerReader, wrapped: boolean): NegTokenInit {
       wrapped,
       mechTypes: s.explicit(0, 'mechTypes', (m) => readMechTypeList(m)),
     }
-    const reqFlags = s.optionalExplicit(1, 'reqFlags', (x) => x.bitString('reqFlags'))
+    const reqFlags = s.optionalExplicit(1, 'reqFlags', (x) => x.bitString('ContextFlags'))
     if (reqFlags) out.reqFlags = reqFlags
-    const mechToken = s.optionalExplicit(2, 'mechToken', (x) => x.octetString('mechToken'))
+    const mechToken = s.optionalExplicit(2, 'mechToken', (x) => x.octetString('OCTET STRING'))
     if (mechToken) out.mechToken = mechToken
     if (s.peekTag() === contextTag(3)) {
       // [3] is mechListMIC (OCTET STRING) in RFC 4178 and negHints (SEQUENCE) in MS-SPNG NegTokenInit2.
@@ -146,13 +146,13 @@ function readNegTokenInit(r: DerReader, wrapped: boolean): NegTokenInit {
         out.kind = 'negTokenInit2'
         out.negHints = s.explicit(3, 'negHints', readNegHints)
       } else {
-        out.mechListMIC = s.explicit(3, 'mechListMIC', (x) => x.octetString('mechListMIC'))
+        out.mechListMIC = s.explicit(3, 'mechListMIC', (x) => x.octetString('OCTET STRING'))
       }
     }
     if (s.peekTag() === contextTag(4)) {
       if (out.mechListMIC) s.fail('mechListMIC given twice')
       out.kind = 'negTokenInit2'
-      out.mechListMIC = s.explicit(4, 'mechListMIC', (x) => x.octetString('mechListMIC'))
+      out.mechListMIC = s.explicit(4, 'mechListMIC', (x) => x.octetString('OCTET STRING'))
     }
     if (!s.done) s.fail(`unexpected element 0x${s.peekTag()!.toString(16)} in NegTokenInit`)
     return out
@@ -170,9 +170,9 @@ function readMechTypeList(r: DerReader): string[] {
 function readNegHints(r: DerReader): NegHints {
   return r.sequence('NegHints', (s) => {
     const out: NegHints = {}
-    const hintName = s.optionalExplicit(0, 'hintName', (x) => x.generalString('hintName'))
+    const hintName = s.optionalExplicit(0, 'hintName', (x) => x.generalString('GeneralString'))
     if (hintName !== undefined) out.hintName = hintName
-    const hintAddress = s.optionalExplicit(1, 'hintAddress', (x) => x.octetString('hintAddress'))
+    const hintAddress = s.optionalExplicit(1, 'hintAddress', (x) => x.octetString('OCTET STRING'))
     if (hintAddress) out.hintAddress = hintAddress
     return out
   })
@@ -181,13 +181,13 @@ function readNegHints(r: DerReader): NegHints {
 function readNegTokenResp(r: DerReader, wrapped: boolean): NegTokenResp {
   return r.sequence('NegTokenResp', (s) => {
     const out: NegTokenResp = { kind: 'negTokenResp', wrapped }
-    const negState = s.optionalExplicit(0, 'negState', (x) => x.enumerated('negState'))
+    const negState = s.optionalExplicit(0, 'negState', (x) => x.enumerated('ENUMERATED'))
     if (negState !== undefined) out.negState = negState
-    const supportedMech = s.optionalExplicit(1, 'supportedMech', (x) => x.oid('supportedMech'))
+    const supportedMech = s.optionalExplicit(1, 'supportedMech', (x) => x.oid('MechType'))
     if (supportedMech !== undefined) out.supportedMech = supportedMech
-    const responseToken = s.optionalExplicit(2, 'responseToken', (x) => x.octetString('responseToken'))
+    const responseToken = s.optionalExplicit(2, 'responseToken', (x) => x.octetString('OCTET STRING'))
     if (responseToken) out.responseToken = responseToken
-    const mechListMIC = s.optionalExplicit(3, 'mechListMIC', (x) => x.octetString('mechListMIC'))
+    const mechListMIC = s.optionalExplicit(3, 'mechListMIC', (x) => x.octetString('OCTET STRING'))
     if (mechListMIC) out.mechListMIC = mechListMIC
     if (!s.done) s.fail(`unexpected element 0x${s.peekTag()!.toString(16)} in NegTokenResp`)
     return out
