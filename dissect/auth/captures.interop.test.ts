@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeNtlmMessage, encodeNtlmMessage } from './ntlmssp/messages.js'
 import { describeAvPairs } from './ntlmssp/structures.js'
@@ -15,7 +15,10 @@ import { extractNtlmToken, parseSecurityBlob } from './security-blob.js'
 import { sessionKeyFromCapture } from './session-key.js'
 import { decodeSpnego, encodeSpnego } from './spnego.js'
 
-const ROOT = process.env['SMBSCOPE_CAPTURES'] ?? '/work/shared/captures'
+/** The shared captures: $SMBSCOPE_CAPTURES, ../shared/captures (from the checkout), or /work/shared/captures. */
+const ROOT = [process.env['SMBSCOPE_CAPTURES'], resolve(process.cwd(), '../shared/captures'), '/work/shared/captures']
+  .filter((p): p is string => !!p)
+  .find((p) => existsSync(join(p, 'public'))) ?? '/work/shared/captures'
 const hasTshark = spawnSync('tshark', ['-v']).status === 0
 const hasCaptures = existsSync(join(ROOT, 'public')) && existsSync(join(ROOT, 'samba'))
 const skipReason = !hasTshark ? 'tshark is not installed' : !hasCaptures ? `no captures under ${ROOT}` : ''

@@ -164,6 +164,18 @@ describe('NtlmClient <-> NtlmServer', () => {
     expect(server.authenticate(bad)).toMatchObject({ ok: false, status: 'INVALID_PARAMETER', reason: 'EncryptedRandomSessionKey of 5 bytes with NTLMSSP_NEGOTIATE_KEY_EXCH' })
   })
 
+  it('answers a real client\'s NEGOTIATE with the flags Samba answered it with', () => {
+    for (const name of ['samba-session-reauth1-first', 'samba-smbclient-encrypted-smb311', 'k6-rpcclient-signed']) {
+      const e = EXCHANGES.find((x) => x.name === name)!
+      const c = new NtlmServer(serverOptions()).challenge(extractNtlmToken(Buffer.from(e.negotiate.hex, 'hex'))!)
+      if (!c.ok) throw new Error(c.reason)
+      // Samba in both captures (the rpcclient one is against a Windows DC, which adds TARGET_TYPE_DOMAIN).
+      const theirs = Number(e.challenge.tshark['ntlm.negotiateflags'])
+      const ours = decodeChallenge(c.challenge).negotiateFlags
+      expect(ours, name).toBe(name.startsWith('samba') ? theirs : ((theirs & ~NegotiateFlags.TargetTypeDomain) | NegotiateFlags.TargetTypeServer) >>> 0)
+    }
+  })
+
   it('the client answers a real server CHALLENGE (Samba capture) so that the password verifies', () => {
     const samba = EXCHANGES.find((e) => e.name === 'samba-session-reauth1-first')!
     const challenge = extractNtlmToken(Buffer.from(samba.challenge.hex, 'hex'))!
@@ -249,6 +261,16 @@ describe('SPNEGO: SpnegoNtlmClient <-> SpnegoNtlmServer', () => {
     }
     expect(run(true)).toMatchObject({ status: 'SUCCESS', mechListMicVerified: true })
     expect(run(false)).toMatchObject({ status: 'LOGON_FAILURE', reason: 'mechListMIC required (NTLM was not the preferred mechanism) but absent' })
+  })
+
+  it('guests: the client\'s mechListMIC cannot be checked and none is sent back', () => {
+    const server = new SpnegoNtlmServer(serverOptions({ mapUnknownToGuest: true }))
+    const client = new SpnegoNtlmClient({ user: 'visitor', password: 'whatever', random: seeded('g1') })
+    const first = server.accept(client.initial())
+    if (first.status !== 'MORE_PROCESSING_REQUIRED') throw new Error('expected a challenge')
+    const second = server.accept(client.respond(first.blob))
+    expect(second).toMatchObject({ status: 'SUCCESS', mechListMicVerified: false, result: { guest: true, sessionKey: undefined } })
+    if (second.status === 'SUCCESS') expect(decodeSpnego(second.blob!)).toEqual({ kind: 'negTokenResp', wrapped: false, negState: 0 })
   })
 
   it('no common mechanism, garbage and wrong order', () => {

@@ -38,7 +38,15 @@ export interface NtlmServerOptions {
   now?: () => bigint
 }
 
-export type NtlmFailureStatus = 'LOGON_FAILURE' | 'INVALID_PARAMETER' | 'ACCOUNT_DISABLED'
+export type NtlmFailureStatus = 'LOGON_FAILURE' | 'INVALID_PARAMETER'
+
+/** A refused logon: the NTSTATUS to answer with (name and code) and why. */
+export interface NtlmFailure {
+  ok: false
+  status: NtlmFailureStatus
+  statusCode: number
+  reason: string
+}
 
 export type NtlmAuthResult =
   | {
@@ -55,15 +63,14 @@ export type NtlmAuthResult =
       guest?: true
       authenticate: AuthenticateMessage
     }
-  | { ok: false; status: NtlmFailureStatus; statusCode: number; reason: string }
+  | NtlmFailure
 
 const STATUS_CODES: Record<NtlmFailureStatus, number> = {
   LOGON_FAILURE: NtStatus.LogonFailure,
   INVALID_PARAMETER: NtStatus.InvalidParameter,
-  ACCOUNT_DISABLED: NtStatus.AccountDisabled,
 }
 
-const fail = (status: NtlmFailureStatus, reason: string): NtlmAuthResult => ({ ok: false, status, statusCode: STATUS_CODES[status], reason })
+const fail = (status: NtlmFailureStatus, reason: string): NtlmFailure => ({ ok: false, status, statusCode: STATUS_CODES[status], reason })
 
 /** Flags the server agrees to when the client asks for them. */
 const NEGOTIABLE =
@@ -82,12 +89,12 @@ export class NtlmServer {
    * MS-NLMP 3.2.5.1.1 — answers a NEGOTIATE_MESSAGE with a CHALLENGE_MESSAGE.
    * Returns a failure (INVALID_PARAMETER) when the NEGOTIATE does not decode.
    */
-  challenge(negotiate: Buffer): { ok: true; challenge: Buffer } | { ok: false; status: NtlmFailureStatus; statusCode: number; reason: string } {
+  challenge(negotiate: Buffer): { ok: true; challenge: Buffer } | NtlmFailure {
     let neg: NegotiateMessage
     try {
       neg = decodeNegotiate(negotiate)
     } catch (e) {
-      if (e instanceof DecodeError) return fail('INVALID_PARAMETER', `bad NEGOTIATE_MESSAGE: ${e.message}`) as { ok: false; status: NtlmFailureStatus; statusCode: number; reason: string }
+      if (e instanceof DecodeError) return fail('INVALID_PARAMETER', `bad NEGOTIATE_MESSAGE: ${e.message}`)
       throw e
     }
     const o = this.options

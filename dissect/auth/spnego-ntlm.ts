@@ -116,7 +116,6 @@ const failure = (status: NtlmFailureStatus | 'NOT_SUPPORTED', reason: string, bl
   statusCode: {
     LOGON_FAILURE: NtStatus.LogonFailure,
     INVALID_PARAMETER: NtStatus.InvalidParameter,
-    ACCOUNT_DISABLED: NtStatus.AccountDisabled,
     NOT_SUPPORTED: NtStatus.NotSupported,
   }[status],
   blob,
@@ -220,6 +219,10 @@ export class SpnegoNtlmServer {
         if (this.raw) return { status: 'SUCCESS', statusCode: NtStatus.Success, blob: undefined, result, mechListMicVerified: false }
         const key = result.sessionKey
         let mechListMicVerified = false
+        if (result.guest) {
+          // A guest has no session key to check the client's mechListMIC with, nor to sign ours.
+          return { status: 'SUCCESS', statusCode: NtStatus.Success, blob: serverAcceptCompleted(), result, mechListMicVerified }
+        }
         if (mic) {
           if (!key) return failure('LOGON_FAILURE', 'a mechListMIC on a session without a key')
           if (!verifyMechListMic(key, result.negotiateFlags, 'client', this.mechTypes, mic)) {
