@@ -53,6 +53,8 @@ export type FramerOutput =
       time: number
       /** Bytes were lost or skipped since the previous message (not set for the initial mid-stream scan). */
       gapBefore: boolean
+      /** Only the first bytes of the message: the rest was not captured (see `cut`). */
+      truncated: boolean
     }
   | { kind: 'session'; type: number; data: Buffer; frame: number; time: number }
   | { kind: 'bad'; reason: string; frame: number; time: number }
@@ -312,6 +314,35 @@ export class NetbiosFramer {
     this.state = RESYNC
   }
 
+  /**
+   * Tells the framer that the next `lost` bytes were not captured because the snapshot length cut the packet
+   * (the bytes before them are contiguous). A message in progress is returned with the bytes captured so far,
+   * marked `truncated`; then the framer goes on as after `gap(lost)`.
+   */
+  cut(lost: number, frame = 0, time = 0): FramerOutput[] {
+    if (lost <= 0) return []
+    if (this.state !== BODY || this.type !== NetbiosType.SessionMessage || this.have === 0) {
+      this.gap(lost)
+      return []
+    }
+    this.note(frame, time)
+    const out: FramerOutput[] = [
+      { kind: 'message', data: Buffer.from(this.body!.subarray(0, this.have)), frame: this.frame, time: this.time, gapBefore: this.lost, truncated: true },
+    ]
+    const rest = this.len - this.have
+    this.body = null
+    if (lost <= rest) {
+      this.lost = false
+      this.skipLeft = rest - lost
+      this.state = this.skipLeft > 0 ? SKIP : HEADER
+    } else {
+      this.lost = true
+      this.state = RESYNC
+      this.carry = null
+    }
+    return out
+  }
+
   /** Forgets any partial frame and scans for the next header (used when a stream is picked up mid-way). */
   resync(): void {
     this.gap(Infinity)
@@ -334,7 +365,7 @@ export class NetbiosFramer {
 
   private emit(out: FramerOutput[], data: Buffer): void {
     if (this.type === NetbiosType.SessionMessage) {
-      out.push({ kind: 'message', data, frame: this.frame, time: this.time, gapBefore: this.lost })
+      out.push({ kind: 'message', data, frame: this.frame, time: this.time, gapBefore: this.lost, truncated: false })
       this.lost = false
     } else out.push({ kind: 'session', type: this.type, data, frame: this.frame, time: this.time })
   }
