@@ -312,6 +312,7 @@ export class CaptureFileReader {
   private block(type: number, b: Buffer, o: number, total: number): void {
     switch (type) {
       case PCAPNG_SHB: {
+        if (total < 28 && this.fileOffset + o === 0) throw new CaptureFormatError(`not a capture file: a ${total}-byte pcapng section header`)
         if (total < 28) throw new Stop(`capture file corrupt: a ${total}-byte pcapng section header at byte ${this.fileOffset + o}; stopped there`)
         const major = this.u16(b, o + 12)
         if (major !== 1) {
