@@ -332,9 +332,9 @@ export class TcpReassembler {
     }
     const lost = missing - Math.max(0, trim - len)
     if (lost > 0) {
-      if (h.framer && c.kind === SMB) {
+      if (c.kind === SMB) {
         // The bytes before the cut are contiguous: hand out the message they start, marked truncated.
-        const outs = h.framer.cut(lost, frame, time)
+        const outs = this.framerOf(h).cut(lost, frame, time)
         h.base = (h.base + lost) >>> 0
         h.delivered += lost
         this.emitOutputs(c, d, outs, out)
@@ -372,7 +372,7 @@ export class TcpReassembler {
     const h = c.halves[d]!
     h.base = (h.base + n) >>> 0
     h.delivered += n
-    h.framer?.gap(n)
+    if (c.kind === SMB) this.framerOf(h).gap(n)
     this.event(c, d, { kind: 'tcp', event: 'gap', frame, time, conn: '', stream: c.stream, detail: `${n} bytes ${why}`, bytes: n }, out)
   }
 
@@ -417,9 +417,15 @@ export class TcpReassembler {
       h.delivered += data.length
       return
     }
-    if (!h.framer) h.framer = new NetbiosFramer({ maxMessageSize: this.maxMessage, resync: h.midstream || h.delivered > 0 })
+    const framer = this.framerOf(h)
     h.delivered += data.length
-    this.emitOutputs(c, d, h.framer.push(data, frame, time), out)
+    this.emitOutputs(c, d, framer.push(data, frame, time), out)
+  }
+
+  /** The direction's framer, created on first use: aligned on a header when the stream start was seen. */
+  private framerOf(h: Half): NetbiosFramer {
+    if (!h.framer) h.framer = new NetbiosFramer({ maxMessageSize: this.maxMessage, resync: h.midstream || h.delivered > 0 })
+    return h.framer
   }
 
   private emitOutputs(c: Conn, d: number, outs: FramerOutput[], out: CaptureEvent[]): void {
