@@ -33,7 +33,7 @@ export function pcapFile(packets: PcapPacket[], o: PcapOptions = {}): Buffer {
   w16(hdr, 4, 6)
   w32(hdr, o.snapLen ?? 262144, 16)
   w32(hdr, o.linkType ?? 1, 20)
-  const parts = [hdr]
+  const parts: Buffer[] = [hdr]
   const rh = o.modified ? 24 : 16
   for (const p of packets) {
     const r = Buffer.alloc(rh)
