@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CaptureFileReader, type RawPacket } from './capture-file.js'
 import { CaptureFormatError } from './errors.js'
-import { pcapFile, pcapngFile, type NgSection } from './test-helpers/build.js'
+import { pcapFile, pcapngFile, recordBoundaries, type NgSection } from './test-helpers/build.js'
 
 interface Got {
   packets: { frame: number; time: number; linkType: number; iface: number; hex: string; origLen: number }[]
@@ -205,15 +205,7 @@ describe('not a capture, or cut short', () => {
         else expect(got.warnings[0]!.message).toMatch(/^capture file truncated: it ends inside the record that starts at byte \d+ \(\d+ of \d+ bytes present\); \d+ frames read$/)
       }
       // A clean end exactly where a record (pcap) or block (pcapng) ends.
-      const boundaries: number[] = []
-      if (file.readUInt32LE(0) === 0x0a0d0d0a) {
-        for (let o = 0; o < file.length; ) boundaries.push((o += file.readUInt32LE(o + 4)))
-      } else {
-        const le = file.readUInt32LE(0) === 0xa1b2c3d4
-        let o = 24
-        boundaries.push(o)
-        while (o < file.length) boundaries.push((o += 16 + (le ? file.readUInt32LE(o + 8) : file.readUInt32BE(o + 8))))
-      }
+      const boundaries = recordBoundaries(file)
       expect(ends).toEqual(boundaries)
     }
   })

@@ -391,3 +391,25 @@ export class Conversation {
 export function timed(packets: Buffer[], t0 = 1_700_000_000): PcapPacket[] {
   return packets.map((data, i) => ({ time: t0 + i / 1000, data }))
 }
+
+/** Byte offsets where a pcap record or a pcapng block ends: the places a file can be cut cleanly. */
+export function recordBoundaries(file: Buffer): number[] {
+  const out: number[] = []
+  if (file.readUInt32LE(0) === 0x0a0d0d0a) {
+    let le = true
+    for (let o = 0; o + 12 <= file.length; ) {
+      if (file.readUInt32LE(o) === 0x0a0d0d0a) le = file.readUInt32LE(o + 8) === 0x1a2b3c4d
+      const len = le ? file.readUInt32LE(o + 4) : file.readUInt32BE(o + 4)
+      out.push((o += len))
+    }
+    return out
+  }
+  const magicLe = file.readUInt32LE(0)
+  const le = magicLe === 0xa1b2c3d4 || magicLe === 0xa1b23c4d || magicLe === 0xa1b2cd34
+  const magic = le ? magicLe : file.readUInt32BE(0)
+  const rh = magic === 0xa1b2cd34 ? 24 : 16
+  let o = 24
+  out.push(o)
+  while (o + rh <= file.length) out.push((o += rh + (le ? file.readUInt32LE(o + 8) : file.readUInt32BE(o + 8))))
+  return out
+}
