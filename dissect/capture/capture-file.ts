@@ -36,6 +36,7 @@ export interface RawPacket {
 }
 
 export interface PacketSink {
+  /** `p` is one object the reader reuses for every packet: copy what must outlive the call. */
   packet(p: RawPacket): void
   warning(message: string, frame?: number): void
 }
@@ -91,6 +92,7 @@ export class CaptureFileReader {
   private sectionSeen = false
   private lastTime = 0
   private readonly badIface = new Set<number>()
+  private readonly pkt: RawPacket = { frame: 0, time: 0, linkType: 0, iface: 0, data: Buffer.alloc(0), origLen: 0 }
 
   constructor(private readonly sink: PacketSink) {}
 
@@ -253,14 +255,7 @@ export class CaptureFileReader {
       const frac = le ? b.readUInt32LE(o + 4) : b.readUInt32BE(o + 4)
       const origLen = le ? b.readUInt32LE(o + 12) : b.readUInt32BE(o + 12)
       this.frameCount++
-      this.sink.packet({
-        frame: this.frameCount,
-        time: sec + frac / div,
-        linkType: this.pcapLinkType,
-        iface: 0,
-        data: b.subarray(o + hl, o + hl + capLen),
-        origLen: Math.max(origLen, capLen),
-      })
+      this.emit(this.frameCount, sec + frac / div, this.pcapLinkType, 0, b.subarray(o + hl, o + hl + capLen), Math.max(origLen, capLen))
       o += hl + capLen
     }
   }
@@ -357,7 +352,7 @@ export class CaptureFileReader {
         }
         const time = (hi * 4294967296 + lo) / iface.units + iface.offset
         this.lastTime = time
-        this.sink.packet({ frame: this.frameCount, time, linkType: iface.linkType, iface: id, data: b.subarray(o + 28, o + 28 + capLen), origLen: Math.max(origLen, capLen) })
+        this.emit(this.frameCount, time, iface.linkType, id, b.subarray(o + 28, o + 28 + capLen), Math.max(origLen, capLen))
         return
       }
       case BLOCK_SPB: {
@@ -372,7 +367,7 @@ export class CaptureFileReader {
         let capLen = Math.min(origLen, total - 16)
         if (iface.snapLen > 0) capLen = Math.min(capLen, iface.snapLen)
         // An SPB has no timestamp: keep the previous packet's time so the timeline stays monotonic.
-        this.sink.packet({ frame: this.frameCount, time: this.lastTime, linkType: iface.linkType, iface: 0, data: b.subarray(o + 12, o + 12 + capLen), origLen })
+        this.emit(this.frameCount, this.lastTime, iface.linkType, 0, b.subarray(o + 12, o + 12 + capLen), origLen)
         return
       }
       case BLOCK_SJE:
@@ -382,6 +377,18 @@ export class CaptureFileReader {
         // NRB (4), ISB (5), DSB (10), custom and unknown blocks carry no packets.
         return
     }
+  }
+
+  /** Hands a packet to the sink in the one RawPacket object this reader reuses (fewer allocations per packet). */
+  private emit(frame: number, time: number, linkType: number, iface: number, data: Buffer, origLen: number): void {
+    const p = this.pkt
+    p.frame = frame
+    p.time = time
+    p.linkType = linkType
+    p.iface = iface
+    p.data = data
+    p.origLen = origLen
+    this.sink.packet(p)
   }
 
   private options(b: Buffer, start: number, end: number, f: (code: number, valueOffset: number, len: number) => void): void {

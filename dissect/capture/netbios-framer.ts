@@ -205,8 +205,9 @@ export class NetbiosFramer {
             o += 4
             if (buf.length - o >= len) {
               // Fast path: the whole frame is in this chunk.
+              // (set() on a subarray is markedly faster than Buffer#copy for small messages)
               const data = Buffer.allocUnsafe(len)
-              buf.copy(data, 0, o, o + len)
+              data.set(buf.subarray(o, o + len))
               o += len
               this.emit(out, data)
               continue
@@ -231,7 +232,7 @@ export class NetbiosFramer {
         case BODY: {
           this.note(frame, time)
           const n = Math.min(this.len - this.have, buf.length - o)
-          buf.copy(this.body!, this.have, o, o + n)
+          this.body!.set(buf.subarray(o, o + n), this.have)
           this.have += n
           o += n
           if (this.have === this.len) {

@@ -80,6 +80,7 @@ export class PacketDecoder {
   /** Warnings raised while decoding; the caller drains them. */
   readonly warnings: { message: string; frame: number }[] = []
   private warnedFragments = false
+  private readonly seg: TcpSegment = { frame: 0, time: 0, v6: false, ip: Buffer.alloc(0), srcOff: 0, dstOff: 0, srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, payload: Buffer.alloc(0), missing: 0 }
 
   constructor(limits: DecoderLimits = {}) {
     this.timeout = limits.fragmentTimeout ?? 30
@@ -92,6 +93,7 @@ export class PacketDecoder {
     return this.fragmentBytes
   }
 
+  /** The segment returned is one object reused for every packet, valid until the next call. */
   decode(p: RawPacket): TcpSegment | null {
     const b = p.data
     const n = b.length
@@ -265,21 +267,22 @@ export class PacketDecoder {
     if (end - o < 20) return null
     const hl = (b[o + 12]! >> 4) * 4
     if (hl < 20 || o + hl > end) return null
-    return {
-      frame: p.frame,
-      time: p.time,
-      v6,
-      ip,
-      srcOff,
-      dstOff,
-      srcPort: b.readUInt16BE(o),
-      dstPort: b.readUInt16BE(o + 2),
-      seq: b.readUInt32BE(o + 4),
-      ack: b.readUInt32BE(o + 8),
-      flags: b[o + 13]!,
-      payload: b.subarray(o + hl, end),
-      missing,
-    }
+    // One TcpSegment object is reused for every packet (fewer allocations on the hot path).
+    const s = this.seg
+    s.frame = p.frame
+    s.time = p.time
+    s.v6 = v6
+    s.ip = ip
+    s.srcOff = srcOff
+    s.dstOff = dstOff
+    s.srcPort = (b[o]! << 8) | b[o + 1]!
+    s.dstPort = (b[o + 2]! << 8) | b[o + 3]!
+    s.seq = b.readUInt32BE(o + 4)
+    s.ack = b.readUInt32BE(o + 8)
+    s.flags = b[o + 13]!
+    s.payload = b.subarray(o + hl, end)
+    s.missing = missing
+    return s
   }
 
   // ---- fragment reassembly ----------------------------------------------------------------------------------

@@ -88,17 +88,28 @@ class Conn {
   probes = 0
   warnings = 0
   lastTime = 0
+  /** Next connection in the same hash bucket. */
+  next: Conn | null = null
   /** TCP events of a connection not yet known to be SMB, with the direction they concern. */
   pending: { ev: CaptureTcpEvent; dir: number }[] | null = []
   readonly halves: [Half, Half] = [new Half(), new Half()]
   constructor(
-    readonly key: string,
+    readonly hash: number,
+    readonly v6: boolean,
+    /** Side A (the sender of the first packet seen), then side B: four address words and the port each. */
+    readonly ep: readonly number[],
     readonly stream: number,
-    /** Endpoint key of side A (the sender of the first packet seen). */
-    readonly aEp: string,
     readonly addr: [string, string],
     readonly port: [number, number],
   ) {}
+
+  /** 0 when `w` (source then destination) goes from A to B, 1 from B to A, -1 when it is another connection. */
+  direction(w: readonly number[]): number {
+    const e = this.ep
+    if (e[0] === w[0] && e[1] === w[1] && e[2] === w[2] && e[3] === w[3] && e[4] === w[4] && e[5] === w[5] && e[6] === w[6] && e[7] === w[7] && e[8] === w[8] && e[9] === w[9]) return 0
+    if (e[0] === w[5] && e[1] === w[6] && e[2] === w[7] && e[3] === w[8] && e[4] === w[9] && e[5] === w[0] && e[6] === w[1] && e[7] === w[2] && e[8] === w[3] && e[9] === w[4]) return 1
+    return -1
+  }
 }
 
 function seqGe(a: number, b: number): boolean {
@@ -111,7 +122,11 @@ export class TcpReassembler {
   private readonly maxSegs: number
   private readonly maxTotal: number
   private readonly smbPorts: Set<number>
-  private readonly conns = new Map<string, Conn>()
+  /** Connections by a hash of their endpoints that does not depend on direction, chained through `next`. */
+  private readonly buckets = new Map<number, Conn>()
+  private connCount = 0
+  /** Source then destination endpoint of the segment at hand: four address words and the port each. */
+  private readonly w: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
   private streams = 0
   private oooTotal = 0
   private sinceSweep = 0
@@ -132,7 +147,7 @@ export class TcpReassembler {
 
   /** Connections currently tracked (open ones and recent tombstones). */
   get trackedConnections(): number {
-    return this.conns.size
+    return this.connCount
   }
 
   /** Out-of-order bytes held over all connections. */
@@ -142,29 +157,47 @@ export class TcpReassembler {
 
   handle(seg: TcpSegment, out: CaptureEvent[]): void {
     const v6 = seg.v6
-    const srcIp = v6 ? seg.ip.toString('latin1', seg.srcOff, seg.srcOff + 16) : seg.ip.readUInt32BE(seg.srcOff)
-    const dstIp = v6 ? seg.ip.toString('latin1', seg.dstOff, seg.dstOff + 16) : seg.ip.readUInt32BE(seg.dstOff)
-    const srcEp = `${srcIp}/${seg.srcPort}`
-    const dstEp = `${dstIp}/${seg.dstPort}`
-    if (srcEp === dstEp) return
-    const key = srcEp < dstEp ? `${srcEp}>${dstEp}` : `${dstEp}>${srcEp}`
+    const ip = seg.ip
+    const w = this.w
+    if (v6) {
+      for (let k = 0; k < 4; k++) {
+        w[k] = ip.readUInt32BE(seg.srcOff + 4 * k)
+        w[5 + k] = ip.readUInt32BE(seg.dstOff + 4 * k)
+      }
+    } else {
+      w[0] = ip.readUInt32BE(seg.srcOff)
+      w[5] = ip.readUInt32BE(seg.dstOff)
+      w[1] = w[2] = w[3] = w[6] = w[7] = w[8] = 0
+    }
+    w[4] = seg.srcPort
+    w[9] = seg.dstPort
+    if (w[0] === w[5] && w[1] === w[6] && w[2] === w[7] && w[3] === w[8] && w[4] === w[9]) return
+    // XOR pairs the two sides, so both directions hash alike.
+    const hash =
+      ((w[0]! ^ w[5]!) + Math.imul(w[1]! ^ w[6]!, 3) + Math.imul(w[2]! ^ w[7]!, 5) + Math.imul(w[3]! ^ w[8]!, 7) + Math.imul(w[4]! ^ w[9]!, 0x9e3779b1) + (v6 ? 1 : 0)) | 0
     const flags = seg.flags
     this.now = seg.time
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(out)
 
-    let c = this.conns.get(key)
+    let c: Conn | null | undefined = this.buckets.get(hash)
+    let d = -1
+    while (c) {
+      if (c.v6 === v6 && (d = c.direction(w)) >= 0) break
+      c = c.next
+    }
     if (c) {
-      const d = c.aEp === srcEp ? 0 : 1
-      const h = c.halves[d]
+      const h = c.halves[d]!
       if ((flags & (TcpFlags.Syn | TcpFlags.Ack)) === TcpFlags.Syn && h.firstSeq >= 0 && seg.seq !== h.firstSeq) {
-        // Port reuse: a new conversation on the same 4-tuple.
+        // Port reuse: a new conversation on the same 4-tuple (it shadows the old one in the bucket).
         if (!c.closed) this.close(c, seg.frame, seg.time, out)
-        c = undefined
+        c = null
       }
     }
-    if (!c) c = this.create(key, srcEp, seg)
+    if (!c) {
+      c = this.create(hash, seg)
+      d = 0
+    }
     c.lastTime = seg.time
-    const d = c.aEp === srcEp ? 0 : 1
     const h = c.halves[d]
     const o = c.halves[1 - d]!
     if (h.firstSeq < 0) h.firstSeq = seg.seq
@@ -231,7 +264,7 @@ export class TcpReassembler {
   finish(out: CaptureEvent[]): void {
     let partial = 0
     let partialBytes = 0
-    for (const c of this.conns.values()) {
+    for (const c of this.connections()) {
       if (c.closed || c.kind !== SMB) continue
       for (let d = 0; d < 2; d++) {
         const h = c.halves[d]!
@@ -251,9 +284,9 @@ export class TcpReassembler {
     }
   }
 
-  private create(key: string, srcEp: string, seg: TcpSegment): Conn {
+  private create(hash: number, seg: TcpSegment): Conn {
     const fmt = seg.v6 ? formatIPv6 : formatIPv4
-    const c = new Conn(key, this.streams++, srcEp, [fmt(seg.ip, seg.srcOff), fmt(seg.ip, seg.dstOff)], [seg.srcPort, seg.dstPort])
+    const c = new Conn(hash, seg.v6, this.w.slice(), this.streams++, [fmt(seg.ip, seg.srcOff), fmt(seg.ip, seg.dstOff)], [seg.srcPort, seg.dstPort])
     const smbA = this.smbPorts.has(seg.srcPort)
     const smbB = this.smbPorts.has(seg.dstPort)
     if (smbA || smbB) c.kind = SMB
@@ -262,7 +295,9 @@ export class TcpReassembler {
     else if (smbA && !smbB) c.client = 1
     if (c.client >= 0) this.name(c)
     if (c.kind === SMB) c.pending = null
-    this.conns.set(key, c)
+    c.next = this.buckets.get(hash) ?? null
+    this.buckets.set(hash, c)
+    this.connCount++
     return c
   }
 
@@ -498,16 +533,33 @@ export class TcpReassembler {
     c.pending = null
   }
 
+  private *connections(): Generator<Conn> {
+    for (const head of this.buckets.values()) for (let c: Conn | null = head; c; c = c.next) yield c
+  }
+
   /** Forgets tombstones and idle connections. */
   private sweep(out: CaptureEvent[]): void {
     this.sinceSweep = 0
     const now = this.now
-    for (const [key, c] of this.conns) {
-      const idle = now - c.lastTime
-      if ((c.closed && idle > 120) || (c.kind === OTHER && idle > 600) || idle > 3600) {
-        if (!c.closed) this.close(c, 0, now, out)
-        this.conns.delete(key)
+    for (const [hash, head] of this.buckets) {
+      let keep: Conn | null = null
+      let tail: Conn | null = null
+      for (let c: Conn | null = head; c; ) {
+        const next: Conn | null = c.next
+        const idle = now - c.lastTime
+        if ((c.closed && idle > 120) || (c.kind === OTHER && idle > 600) || idle > 3600) {
+          if (!c.closed) this.close(c, 0, now, out)
+          this.connCount--
+        } else {
+          c.next = null
+          if (tail) tail.next = c
+          else keep = c
+          tail = c
+        }
+        c = next
       }
+      if (keep) this.buckets.set(hash, keep)
+      else this.buckets.delete(hash)
     }
   }
 }
