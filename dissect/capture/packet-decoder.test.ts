@@ -206,6 +206,13 @@ describe('IPv6', () => {
     expect(formatIPv6(s.ip, s.srcOff)).toBe('fe80::1')
   })
 
+  it('takes a zero payload length (offload) as "as long as captured", counting what the snapshot cut', () => {
+    const tso = Buffer.from(v6)
+    tso.writeUInt16BE(0, 4)
+    expect(summary(decode(229, tso))).toEqual(want6)
+    expect(summary(decode(229, tso.subarray(0, tso.length - 2), undefined, 1, tso.length))).toEqual({ ...want6, payload: payload.subarray(0, 6).toString('hex'), missing: 2 })
+  })
+
   it('does not reassemble fragments of other protocols', () => {
     const d = new PacketDecoder()
     const udp = ipv6Packet({ src: 'fe80::1', dst: 'fe80::2', ext: [{ type: 44, body: fragmentHeaderBody(0, true, 1) }], nextHeader: 17, payload: Buffer.alloc(64) })

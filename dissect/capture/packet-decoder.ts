@@ -192,7 +192,7 @@ export class PacketDecoder {
     const dstOff = o + 24
     let p0 = o + 40
     // Payload length 0 is a jumbogram or offload: as long as captured.
-    const wireEnd = payloadLen === 0 ? Math.max(end, o + 40 + p.origLen - p.data.length) : o + 40 + payloadLen
+    const wireEnd = payloadLen === 0 ? end + Math.max(0, p.origLen - p.data.length) : o + 40 + payloadLen
     const capEnd = Math.min(wireEnd, end)
     for (;;) {
       switch (next) {

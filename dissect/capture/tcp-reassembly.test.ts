@@ -230,6 +230,31 @@ describe('TCP reassembly into SMB transport messages', () => {
     expect(evs.map((e) => (e.kind === 'warning' ? '' : e.stream))).toEqual([0, 0, 0, 1, 1])
   })
 
+  it('opens on a SYN-ACK when the SYN was not captured, and takes its receiver as the client', () => {
+    const c = new Conversation({ ip: '10.0.0.1', port: 7000 }, { ip: '10.0.0.2', port: 7001 })
+    c.syn() // not captured
+    const evs = run([c.synAck(), c.ack(true), c.data(false, nbss(rsp(1))), c.data(true, nbss(req(2)))])
+    // On ports other than 445/139 the open event waits until the stream is known to be SMB.
+    expect(brief(evs)).toEqual(['open f1 s SYN-ACK', 'msg f3 s #1 72', 'msg f4 c #2 72'])
+    expect(evs[0]).toMatchObject({ conn: '10.0.0.1:7000-10.0.0.2:7001' })
+  })
+
+  it('bounds out-of-order data over all connections', () => {
+    const d = new CaptureDecoder({ maxBufferedTotal: 50_000 })
+    const pk: Buffer[] = []
+    for (let i = 0; i < 10; i++) {
+      const c = new Conversation({ ip: '10.0.1.1', port: 41000 + i }, SRV)
+      pk.push(...handshake(c))
+      c.data(true, nbss(req(0))) // lost
+      for (let k = 0; k < 10; k++) pk.push(c.data(true, nbss(req(k + 1, 1000))))
+    }
+    const evs = d.push(pcapFile(timed(pk)))
+    expect(d.heldBytes).toBeLessThanOrEqual(50_000 + 1068)
+    expect(evs.filter((e) => e.kind === 'tcp' && e.event === 'gap').length).toBeGreaterThan(0)
+    const all = [...evs, ...d.end()]
+    expect(all.filter((e) => e.kind === 'message')).toHaveLength(100)
+  })
+
   it('keeps a retransmitted SYN in the same connection', () => {
     const c = new Conversation(CLI, SRV)
     const syn = c.syn()

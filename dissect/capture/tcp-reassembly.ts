@@ -393,7 +393,9 @@ export class TcpReassembler {
     const h = c.halves[d]!
     const lost = (seq - h.base) | 0
     if (lost <= 0) return
-    this.lose(c, d, lost, h.ooo.length > 0 && h.ooo[0]!.seq === seq ? h.ooo[0]!.frame : frame, time, why, out)
+    // The gap is reported at the first frame after it when that frame is buffered.
+    const first = h.ooo.length > 0 && h.ooo[0]!.seq === seq ? h.ooo[0]! : undefined
+    this.lose(c, d, lost, first ? first.frame : frame, first ? first.time : time, why, out)
     this.drain(c, d, out)
   }
 
