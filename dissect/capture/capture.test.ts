@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -28,6 +28,24 @@ function which(tool: string): boolean {
 }
 const haveTshark = haveCaptures && which('tshark')
 const haveEditcap = haveCaptures && which('editcap')
+
+/** File descriptors of this process open on `path` (Linux /proc; -1 where it cannot tell). */
+function openFds(path: string): number {
+  if (!existsSync('/proc/self/fd')) return -1
+  let n = 0
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === path) n++
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 5))
+}
 
 async function collect(src: CaptureSource, opts?: OpenCaptureOptions): Promise<{ events: CaptureEvent[]; frames: number }> {
   const cap = openCapture(src, opts)
@@ -231,9 +249,13 @@ describe.skipIf(!haveCaptures)('real captures', () => {
       if (e.kind === 'message' && ++n === 3) break
     }
     expect(cap.frames).toBeLessThan(200)
-    const gz = openCapture(`${PUB}/wiki_smb300-dac-sample_krb5-dh2q-lease.pcap.gz`, { chunkSize: 1024 })
+    const gzPath = `${PUB}/wiki_smb300-dac-sample_krb5-dh2q-lease.pcap.gz`
+    const gz = openCapture(gzPath, { chunkSize: 1024 })
     for await (const e of gz) if (e.kind === 'message') break
     expect(gz.frames).toBeLessThan(1537)
+    await settle()
+    expect(openFds(`${PUB}/zeek_smb202-ntlm-dhnq-write.pcap`)).toBeLessThanOrEqual(0)
+    expect(openFds(gzPath)).toBeLessThanOrEqual(0)
   })
 })
 
@@ -258,6 +280,8 @@ describe('not a capture', () => {
       expect(err).toBeInstanceOf(CaptureFormatError)
       expect((err as Error).message).toBe(msg)
       expect((err as Error).message).not.toContain('\n')
+      await settle()
+      expect(openFds(p)).toBeLessThanOrEqual(0) // the file was closed
     }
   })
 

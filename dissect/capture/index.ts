@@ -110,7 +110,8 @@ export class CaptureStream implements AsyncIterable<CaptureEvent> {
     let total: number | undefined
     let input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>
     if (typeof src === 'string') {
-      total = (await stat(src)).size
+      const st = await stat(src)
+      total = st.isFile() ? st.size : undefined
       input = createReadStream(src, { highWaterMark: this.opts.chunkSize ?? 128 * 1024 })
     } else if (Buffer.isBuffer(src)) {
       total = src.length
@@ -128,23 +129,28 @@ export class CaptureStream implements AsyncIterable<CaptureEvent> {
       }
     }
     const it = raw()
-    // Look at the first two bytes for the gzip magic (RFC 1952: 1f 8b).
-    const head: Buffer[] = []
-    let headLen = 0
-    while (headLen < 2) {
-      const r = await it.next()
-      if (r.done) break
-      head.push(r.value)
-      headLen += r.value.length
+    try {
+      // Look at the first two bytes for the gzip magic (RFC 1952: 1f 8b).
+      const head: Buffer[] = []
+      let headLen = 0
+      while (headLen < 2) {
+        const r = await it.next()
+        if (r.done) break
+        head.push(r.value)
+        headLen += r.value.length
+      }
+      const first = head.length === 1 ? head[0]! : Buffer.concat(head)
+      if (headLen >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
+        this.gz = true
+        yield* gunzip(first, it, gzip)
+        return
+      }
+      if (first.length > 0) yield first
+      yield* it
+    } finally {
+      // Closes the file when the consumer stopped early (or the first chunk was refused).
+      await it.return(undefined)
     }
-    const first = head.length === 1 ? head[0]! : Buffer.concat(head)
-    if (headLen >= 2 && first[0] === 0x1f && first[1] === 0x8b) {
-      this.gz = true
-      yield* gunzip(first, it, gzip)
-      return
-    }
-    if (first.length > 0) yield first
-    yield* it
   }
 }
 
