@@ -1,7 +1,20 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CaptureFileReader, type RawPacket } from './capture-file.js'
 import { CaptureFormatError } from './errors.js'
 import { pcapFile, pcapngFile, recordBoundaries, type NgSection } from './test-helpers/build.js'
+
+const haveTshark = (() => {
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
 
 interface Got {
   packets: { frame: number; time: number; linkType: number; iface: number; hex: string; origLen: number }[]
@@ -46,6 +59,32 @@ describe('pcap', () => {
     }
   }
 
+  it.skipIf(!haveTshark)('agrees with tshark on every variant (skipped without tshark)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smbscope-pcap-'))
+    try {
+      for (const le of [true, false]) {
+        for (const variant of ['usec', 'nsec', 'modified'] as const) {
+          const f = pcapFile(pkts, { le, nano: variant === 'nsec', modified: variant === 'modified' })
+          const p = join(dir, 'x.pcap')
+          writeFileSync(p, f)
+          const out = execFileSync('tshark', ['-r', p, '-T', 'fields', '-e', 'frame.number', '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'frame.time_epoch'], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          })
+          const theirs = out.split('\n').filter(Boolean).map((l) => l.split('\t').map(Number))
+          const ours = read(f).packets.map((x) => [x.frame, x.origLen, x.hex.length / 2, x.time])
+          expect(ours.length).toBe(theirs.length)
+          ours.forEach((o, i) => {
+            expect(o.slice(0, 3)).toEqual(theirs[i]!.slice(0, 3))
+            expect(o[3]).toBeCloseTo(theirs[i]![3]!, 6)
+          })
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   it('keeps nanosecond precision in the fraction', () => {
     const f = pcapFile([{ time: 1_700_000_000.000000123, data: Buffer.alloc(1) }], { nano: true })
     // 1_700_000_000.000000123 is not representable exactly; check the fraction the file holds (123 ns, rounded by the double)
@@ -80,7 +119,7 @@ describe('pcapng', () => {
   const sections: NgSection[] = [
     {
       le: true,
-      early: [{ type: 'raw', blockType: 0x0a, body: Buffer.from('secrets!') }],
+      early: [{ type: 'raw', blockType: 0x0a, body: Buffer.from('4b534c540400000041424344', 'hex') }], // DSB: TLS key log, 4 bytes
       interfaces: [{ linkType: 1 }, { linkType: 101, tsresol: 9, snapLen: 3 }],
       blocks: [
         { type: 'epb', iface: 0, ts: 1_700_000_000_250_000n, data: Buffer.from('0102030405', 'hex') },
@@ -98,7 +137,8 @@ describe('pcapng', () => {
       interfaces: [{ linkType: 0, tsresol: 0x80 | 10, tsoffset: 100 }],
       blocks: [
         { type: 'epb', iface: 0, ts: 1024n * 1_700_000_000n + 512n, data: Buffer.from('02000000', 'hex') },
-        { type: 'raw', blockType: 9, body: Buffer.from('MESSAGE=journal entry\n') }, // systemd journal export: a frame
+        { type: 'raw', blockType: 9, body: Buffer.from('__REALTIME_TIMESTAMP=1700000000000000\nMESSAGE=journal entry\n') }, // systemd journal export: a frame
+        { type: 'raw', blockType: 0x40000bad, body: Buffer.from('00007ed9', 'hex') }, // custom block: a frame too
         { type: 'epb', iface: 0, ts: 1024n * 1_700_000_001n, data: Buffer.from('ff', 'hex') },
       ],
     },
@@ -108,14 +148,15 @@ describe('pcapng', () => {
   it('reads sections of both byte orders, several interfaces, EPB, SPB and PB, skipping other blocks', () => {
     const got = read(file)
     expect(got.warnings).toEqual([])
-    expect(got.frames).toBe(7)
+    // Frame numbers as tshark 4.0 gives them: the journal entry and the custom block count (checked with tshark).
+    expect(got.frames).toBe(8)
     expect(got.packets.map((p) => [p.frame, p.iface, p.linkType, p.hex, p.origLen])).toEqual([
       [1, 0, 1, '0102030405', 5],
       [2, 1, 101, 'a1a2', 60],
       [3, 0, 1, 'cafe', 2],
       [4, 1, 101, 'beef', 2],
       [5, 0, 0, '02000000', 4],
-      [7, 0, 0, 'ff', 1],
+      [8, 0, 0, 'ff', 1],
     ])
     const t = got.packets.map((p) => p.time)
     expect(t[0]).toBeCloseTo(1_700_000_000.25, 6)
@@ -124,6 +165,21 @@ describe('pcapng', () => {
     expect(t[3]).toBeCloseTo(1_700_000_002, 6)
     expect(t[4]).toBeCloseTo(1_700_000_100.5, 6)
     expect(t[5]).toBeCloseTo(1_700_000_101, 6)
+  })
+
+  it.skipIf(!haveTshark)('numbers frames as tshark does (skipped without tshark)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smbscope-ng-'))
+    try {
+      const p = join(dir, 'x.pcapng')
+      writeFileSync(p, file)
+      const out = execFileSync('tshark', ['-r', p, '-T', 'fields', '-e', 'frame.number', '-e', 'frame.len'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      const rows = out.split('\n').filter(Boolean).map((l) => l.split('\t').map(Number))
+      expect(rows.length).toBe(read(file).frames)
+      // the packets' wire lengths at the frame numbers we give them
+      for (const pk of read(file).packets) expect(rows[pk.frame - 1]).toEqual([pk.frame, pk.origLen])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('limits an SPB to the interface snapshot length', () => {

@@ -54,8 +54,10 @@ const BLOCK_IDB = 0x00000001
 const BLOCK_PB = 0x00000002
 const BLOCK_SPB = 0x00000003
 const BLOCK_EPB = 0x00000006
-/** systemd Journal Export Block: not a packet, but tshark numbers it as a frame. */
+/** systemd Journal Export Block and custom blocks: not packets, but tshark (4.0) numbers them as frames. */
 const BLOCK_SJE = 0x00000009
+const BLOCK_CUSTOM = 0x00000bad
+const BLOCK_CUSTOM_NOCOPY = 0x40000bad
 
 interface Interface {
   linkType: number
@@ -371,10 +373,12 @@ export class CaptureFileReader {
         return
       }
       case BLOCK_SJE:
+      case BLOCK_CUSTOM:
+      case BLOCK_CUSTOM_NOCOPY:
         this.frameCount++
         return
       default:
-        // NRB (4), ISB (5), DSB (10), custom and unknown blocks carry no packets.
+        // NRB (4), ISB (5), DSB (10) and unknown blocks carry no packets and are not frames.
         return
     }
   }
