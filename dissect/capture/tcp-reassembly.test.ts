@@ -283,6 +283,19 @@ describe('TCP reassembly into SMB transport messages', () => {
     expect(run([p, p])).toEqual([])
   })
 
+  it('forgets closed connections after a while, keeping their stream number for late packets until then', () => {
+    const c = new Conversation(CLI, SRV)
+    const pk: PcapPacket[] = timed([...handshake(c), c.data(true, nbss(req(1))), c.fin(true), c.fin(false)])
+    const late = (dt: number) => ({ time: 1_700_000_000 + dt, data: c.ack(true) })
+    const other = new Conversation({ ip: '10.9.9.9', port: 1 }, { ip: '10.9.9.8', port: 2 })
+    const filler = (dt: number) => Array.from({ length: 5 }, () => ({ time: 1_700_000_000 + dt, data: other.ack(true) }))
+    const d = new CaptureDecoder({ sweepInterval: 4 })
+    d.push(pcapFile([...pk, ...filler(100), late(101)]))
+    expect(d.tcpStreams).toBe(2) // the late ACK still belongs to stream 0
+    d.push(pcapFile([...filler(500), late(501)]).subarray(24))
+    expect(d.tcpStreams).toBe(3) // swept after 300 s: a new conversation, as a fresh capture would see it
+  })
+
   it('holds nothing once connections are closed', () => {
     const d = new CaptureDecoder()
     for (let i = 0; i < 20; i++) {

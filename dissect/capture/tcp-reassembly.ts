@@ -37,6 +37,8 @@ export interface TcpReassemblyOptions {
   maxBufferedTotal?: number
   /** TCP ports always treated as SMB (default 445 and 139). */
   smbPorts?: readonly number[]
+  /** Sweep closed and idle connections every this many segments (default 65,536). */
+  sweepInterval?: number
 }
 
 const UNKNOWN = 0
@@ -49,6 +51,8 @@ const MIDSTREAM_PROBES = 8
 const MAX_CONN_WARNINGS = 20
 /** Sweep the connection table every this many segments. */
 const SWEEP_EVERY = 65_536
+/** Closed connections kept past which they are forgotten after 10 s instead of 300 s. */
+const MAX_TOMBSTONES = 50_000
 
 interface Piece {
   seq: number
@@ -122,6 +126,7 @@ export class TcpReassembler {
   private readonly maxSegs: number
   private readonly maxTotal: number
   private readonly smbPorts: Set<number>
+  private readonly sweepEvery: number
   /** Connections by a hash of their endpoints that does not depend on direction, chained through `next`. */
   private readonly buckets = new Map<number, Conn>()
   private connCount = 0
@@ -138,6 +143,7 @@ export class TcpReassembler {
     this.maxSegs = opts.maxSegmentsPerDirection ?? 2048
     this.maxTotal = opts.maxBufferedTotal ?? 32 * 1024 * 1024
     this.smbPorts = new Set(opts.smbPorts ?? [445, 139])
+    this.sweepEvery = opts.sweepInterval ?? SWEEP_EVERY
   }
 
   /** TCP conversations seen so far (the next stream index). */
@@ -177,7 +183,7 @@ export class TcpReassembler {
       ((w[0]! ^ w[5]!) + Math.imul(w[1]! ^ w[6]!, 3) + Math.imul(w[2]! ^ w[7]!, 5) + Math.imul(w[3]! ^ w[8]!, 7) + Math.imul(w[4]! ^ w[9]!, 0x9e3779b1) + (v6 ? 1 : 0)) | 0
     const flags = seg.flags
     this.now = seg.time
-    if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(out)
+    if (++this.sinceSweep >= this.sweepEvery) this.sweep(out)
 
     let c: Conn | null | undefined = this.buckets.get(hash)
     let d = -1
@@ -543,13 +549,18 @@ export class TcpReassembler {
   private sweep(out: CaptureEvent[]): void {
     this.sinceSweep = 0
     const now = this.now
+    // Tombstones number late packets of a closed connection as tshark does (same tcp.stream); keep them for
+    // Windows' TIME_WAIT (240 s), fewer when there are very many of them (a scan).
+    let closed = 0
+    for (const c of this.connections()) if (c.closed) closed++
+    const closedLimit = closed > MAX_TOMBSTONES ? 10 : 300
     for (const [hash, head] of this.buckets) {
       let keep: Conn | null = null
       let tail: Conn | null = null
       for (let c: Conn | null = head; c; ) {
         const next: Conn | null = c.next
         const idle = now - c.lastTime
-        if ((c.closed && idle > 120) || (c.kind === OTHER && idle > 600) || idle > 3600) {
+        if ((c.closed && idle > closedLimit) || (c.kind === OTHER && idle > 600) || idle > 3600) {
           if (!c.closed) this.close(c, 0, now, out)
           this.connCount--
         } else {
