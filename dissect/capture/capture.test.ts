@@ -12,7 +12,7 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { recordBoundaries } from './test-helpers/build.js'
-import { CaptureFormatError, openCapture, type CaptureEvent, type CaptureSource, type OpenCaptureOptions } from './index.js'
+import { CaptureFormatError, messageDirection, openCapture, type CaptureEvent, type CaptureSource, type OpenCaptureOptions } from './index.js'
 
 const PUB = '/work/shared/captures/public'
 const SAMBA = '/work/shared/captures/samba'
@@ -65,8 +65,17 @@ function messages(evs: CaptureEvent[]): string[] {
  * tshark's view: the frames carrying SMB or SMB2 over TCP (SMB over NetBIOS datagrams, UDP 138, is not ours),
  * with their tcp.stream, and the total frame count.
  */
-function tshark(file: string, extra: string[] = []): { smb: string[]; frames: number } {
-  const lines = execFileSync('tshark', ['-r', file, ...extra, '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'frame.protocols'], {
+interface TsharkView {
+  /** `frame stream` of the frames carrying SMB over TCP. */
+  smb: string[]
+  /** For those frames: the sender and receiver endpoint, as `ip:port` (IPv6 in brackets). */
+  endpoints: Map<number, { src: string; dst: string }>
+  frames: number
+}
+
+function tshark(file: string, extra: string[] = []): TsharkView {
+  const fields = ['frame.number', 'tcp.stream', 'frame.protocols', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst', 'tcp.srcport', 'tcp.dstport']
+  const lines = execFileSync('tshark', ['-r', file, ...extra, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
     maxBuffer: 64 << 20,
@@ -75,8 +84,10 @@ function tshark(file: string, extra: string[] = []): { smb: string[]; frames: nu
     .filter(Boolean)
     .map((l) => l.split('\t'))
   // The same frames as -Y 'tcp && (smb2 || smb)' (checked on every shared capture), in one pass.
-  const smb = lines.filter(([, stream, protos]) => stream !== '' && /:smb2?(:|$)/.test(protos ?? '')).map(([frame, stream]) => `${frame} ${stream}`)
-  return { smb, frames: lines.length }
+  const rows = lines.filter(([, stream, protos]) => stream !== '' && /:smb2?(:|$)/.test(protos ?? ''))
+  const ep = (v4: string | undefined, v6: string | undefined, port: string | undefined) => (v6 ? `[${v6}]:${port}` : `${v4}:${port}`)
+  const endpoints = new Map(rows.map((r) => [Number(r[0]), { src: ep(r[3], r[5], r[7]), dst: ep(r[4], r[6], r[8]) }]))
+  return { smb: rows.map(([frame, stream]) => `${frame} ${stream}`), endpoints, frames: lines.length }
 }
 
 // A spread of formats, link types and situations; all 58 shared captures were checked the same way by hand.
@@ -114,6 +125,16 @@ describe.skipIf(!haveTshark)('frames carrying SMB agree with tshark (skipped: ts
       // The stream index always maps to the same connection id.
       const ids = new Map<number, string>()
       for (const e of events) if (e.kind !== 'warning') expect(ids.set(e.stream, ids.get(e.stream) ?? e.conn).get(e.stream)).toBe(e.conn)
+      // The connection id names the frame's two endpoints, the client first: fromClient says who sent it.
+      for (const e of events) {
+        if (e.kind !== 'message') continue
+        const t = want.endpoints.get(e.frame)!
+        const [cli, srv] = e.conn.split('-')
+        expect(e.fromClient ? [cli, srv] : [srv, cli]).toEqual([t.src, t.dst])
+        // and it agrees with the header: requests come from the client (SMB2 and SMB1 response flags)
+        const dir = messageDirection(e.data)
+        if (dir) expect(dir, `frame ${e.frame}`).toBe(e.fromClient ? 'request' : 'response')
+      }
     })
   }
 })
