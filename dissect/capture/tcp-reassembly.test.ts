@@ -296,6 +296,16 @@ describe('TCP reassembly into SMB transport messages', () => {
     expect(d.tcpStreams).toBe(3) // swept after 300 s: a new conversation, as a fresh capture would see it
   })
 
+  it('says when the capture ends inside a message, but not while it was still looking for one', () => {
+    const c = new Conversation(CLI, SRV)
+    const m = nbss(req(1, 1000))
+    const evs = run([...handshake(c), c.data(true, m.subarray(0, 500))])
+    expect(brief(evs)).toEqual(['open f1 c SYN', 'warning the capture ends inside 1 incomplete SMB transport message (500 bytes held); it is not reported'])
+    const mid = new Conversation(CLI, SRV)
+    mid.data(true, m.subarray(0, 100))
+    expect(run([mid.data(true, m.subarray(100, 500))])).toEqual([])
+  })
+
   it('holds nothing once connections are closed', () => {
     const d = new CaptureDecoder()
     for (let i = 0; i < 20; i++) {

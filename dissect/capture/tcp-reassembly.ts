@@ -275,7 +275,7 @@ export class TcpReassembler {
       for (let d = 0; d < 2; d++) {
         const h = c.halves[d]!
         this.flushHoles(c, d, h.ooo.length ? h.ooo[h.ooo.length - 1]!.frame : 0, this.now, 'not captured', out)
-        const pend = h.framer?.pendingBytes ?? 0
+        const pend = h.framer && !h.framer.scanning ? h.framer.pendingBytes : 0
         if (pend > 0) {
           partial++
           partialBytes += pend
