@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Argv } from 'yargs'
-import { CaptureError } from './capture/index.js'
+import { isCaptureFormatError } from './capture/index.js'
 import { compileFilter, FilterError, type Predicate } from './trace/filter.js'
 import { Dissector } from './trace/dissector.js'
 import { dissectFile } from './trace/dissect-file.js'
@@ -98,11 +98,11 @@ export async function runDissect(args: DissectArgs): Promise<number> {
     }
   } catch (e) {
     progress.done()
-    if (e instanceof CaptureError) {
+    if (isCaptureFormatError(e) || (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') {
       if (args.format === 'json') await sink.write('\n]\n')
       await sink.flush()
-      process.stderr.write(`smbscope: ${args.file}: ${e.message}\n`)
-      return e.fatal ? 2 : 0
+      process.stderr.write(`smbscope: ${args.file}: ${(e as Error).message}\n`)
+      return 2
     }
     throw e
   }
