@@ -43,8 +43,9 @@ export function tagOf(name: Buffer): string {
 export function nameOfTag(tag: string): Buffer {
   const g = BY_TAG.get(tag)
   if (g) return Buffer.from(g)
-  if (/^[\x20-\x7e]+$/.test(tag) && !(tag.length % 2 === 0 && tag.length >= 32 && /^[0-9a-f]+$/.test(tag))) {
-    return Buffer.from(tag, 'latin1')
-  }
+  // tagOf shows a non-printable name as hex (8 or 32 digits for the 4- and 16-byte names); anything else
+  // printable is the ASCII name itself.
+  if (tag.length > 4 && /^([0-9a-f]{2})+$/.test(tag)) return Buffer.from(tag, 'hex')
+  if (/^[\x20-\x7e]+$/.test(tag)) return Buffer.from(tag, 'latin1')
   return Buffer.from(tag, 'hex')
 }
