@@ -52,7 +52,9 @@ export type SymbolicLinkErrorResponse = Infer<typeof SymbolicLinkErrorResponseLa
 export type SymbolicLinkErrorResponseInput = Input<typeof SymbolicLinkErrorResponseLayout> & { substituteName?: string; printName?: string }
 
 function nameIn(r: Reader, buf: Buffer, offset: number, length: number, field: string): string {
-  if (offset + length > buf.length || length & 1) r.fail(`${field} [${offset}, +${length}) does not fit PathBuffer (${buf.length} bytes)`)
+  if (offset + length > buf.length || length & 1) {
+    throw new DecodeError(`[${offset}, +${length}) does not fit PathBuffer (${buf.length} bytes)`, r.pos, [...r.path, field])
+  }
   return buf.toString('utf16le', offset, offset + length)
 }
 
@@ -162,12 +164,14 @@ function readContexts(buf: Buffer, ctx: Ctx, count: number): ErrorContext[] {
   const r = new Reader(buf)
   const out: ErrorContext[] = []
   for (let i = 0; i < count; i++) {
+    r.path.push('contexts', String(i))
     // MS-SMB2 2.2.2.1: each error context after the first starts 8-byte aligned.
     if (i > 0 && r.pos & 7) r.skip(8 - (r.pos & 7))
     const errorDataLength = r.u32()
     const errorId = r.u32()
     const data = r.bytes(errorDataLength)
     out.push({ errorDataLength, errorId, errorContextData: readDetail(data, ctx, errorId) })
+    r.path.length = 0
   }
   if (r.remaining) r.fail(`${r.remaining} bytes after ${count} error contexts`)
   return out
@@ -214,7 +218,7 @@ export const ErrorDataCodec: VarCodec<ErrorData, ErrorDataInput> = {
       if (!encodeErrorData(decoded, ctx).equals(data)) return { kind: 'raw', data, error: 'decoded form does not re-encode to the same bytes' }
       return decoded
     } catch (e) {
-      if (e instanceof DecodeError) return { kind: 'raw', data, error: e.reason }
+      if (e instanceof DecodeError) return { kind: 'raw', data, error: e.message }
       if (e instanceof EncodeError) return { kind: 'raw', data, error: e.reason }
       throw e
     }

@@ -90,9 +90,9 @@ describe('create context tags', () => {
     expect(tagOf(hex('9ccbcf9e04c1e643980e158da1f6ec83'))).toBe('SvhdxOpenDeviceContext')
     expect(tagOf(hex('93ad25509cb411e7b42383de968bcd7c'))).toBe('Posix')
     expect(tagOf(hex('00112233'))).toBe('00112233')
-    for (const name of ['DHnQ', 'AAPL'].map((t) => Buffer.from(t)).concat(
-      ['45bca66aefa7f74a9008fa462e144d74', '93ad25509cb411e7b42383de968bcd7c', '00112233', '01020304050607080900aabbccddeeff'].map(hex),
-    )) {
+    const names: Buffer[] = [Buffer.from('DHnQ'), Buffer.from('AAPL')]
+    for (const h of ['45bca66aefa7f74a9008fa462e144d74', '93ad25509cb411e7b42383de968bcd7c', '00112233', '01020304050607080900aabbccddeeff']) names.push(hex(h))
+    for (const name of names) {
       expect(nameOfTag(tagOf(name)).equals(name)).toBe(true)
     }
   })

@@ -4,22 +4,31 @@
  * decoded messages. Not part of the build.
  * @module
  */
-import { execFileSync } from 'node:child_process'
-import { join } from 'node:path'
-import { capturesDir } from './tshark.js'
+import { execFile, execFileSync } from 'node:child_process'
+import { promisify } from 'node:util'
+import { capturePath } from './tshark.js'
 import type { DecodedMessage } from '../message.js'
 import type { CreateContext } from '../create-contexts/chain.js'
 import type { TypedContext } from '../negotiate-contexts/typed-context-list.js'
 
 export type Layer = Record<string, unknown>
 
+const TREE_ARGS = (path: string) => ['-r', path, '-Y', 'smb2', '-T', 'json', '--no-duplicate-keys']
+const run = promisify(execFile)
+
 /** frame number → the smb2 layers tshark shows in it, in order. */
 export function smb2Layers(file: string): Map<number, Layer[]> {
-  const path = capturesDir && !file.startsWith('/') ? join(capturesDir, file) : file
-  const json = execFileSync('tshark', ['-r', path, '-Y', 'smb2', '-T', 'json', '--no-duplicate-keys'], {
-    maxBuffer: 1 << 30,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).toString('utf8')
+  const json = execFileSync('tshark', TREE_ARGS(capturePath(file)), { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8')
+  return parseLayers(json)
+}
+
+/** smb2Layers without blocking. */
+export async function smb2LayersAsync(file: string): Promise<Map<number, Layer[]>> {
+  const { stdout } = await run('tshark', TREE_ARGS(capturePath(file)), { maxBuffer: 1 << 30, encoding: 'utf8' })
+  return parseLayers(stdout)
+}
+
+function parseLayers(json: string): Map<number, Layer[]> {
   const out = new Map<number, Layer[]>()
   for (const p of JSON.parse(json) as Array<{ _source: { layers: Record<string, any> } }>) {
     const l = p._source.layers

@@ -5,7 +5,8 @@
  * returned without its 4-byte header. Not part of the build.
  * @module
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -57,13 +58,25 @@ function rawList(v: unknown): Raw[] {
   return Array.isArray(v[0]) ? (v as Raw[]) : [v as Raw]
 }
 
+/** The path of a capture given relative to capturesDir (or absolute). */
+export const capturePath = (file: string): string => (capturesDir && !file.startsWith('/') ? join(capturesDir, file) : file)
+
+const RAW_ARGS = (path: string) => ['-r', path, '-Y', 'nbss', '-T', 'json', '-x', '-j', 'frame nbss', '--no-duplicate-keys']
+const run = promisify(execFile)
+
 /** The NetBIOS session messages tshark finds in `file` (relative to capturesDir, or absolute). */
 export function transportMessages(file: string): TransportMessage[] {
-  const path = capturesDir && !file.startsWith('/') ? join(capturesDir, file) : file
-  const json = execFileSync('tshark', ['-r', path, '-Y', 'nbss', '-T', 'json', '-x', '-j', 'frame nbss', '--no-duplicate-keys'], {
-    maxBuffer: 1 << 30,
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).toString('utf8')
+  const json = execFileSync('tshark', RAW_ARGS(capturePath(file)), { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8')
+  return parseTransport(json)
+}
+
+/** transportMessages without blocking (so two tshark runs can overlap). */
+export async function transportMessagesAsync(file: string): Promise<TransportMessage[]> {
+  const { stdout } = await run('tshark', RAW_ARGS(capturePath(file)), { maxBuffer: 1 << 30, encoding: 'utf8' })
+  return parseTransport(stdout)
+}
+
+function parseTransport(json: string): TransportMessage[] {
   const packets = JSON.parse(json) as Array<{ _source: { layers: Record<string, any> } }>
   const out: TransportMessage[] = []
   for (const p of packets) {
