@@ -89,6 +89,7 @@ function decodeBody(buf: Buffer, start: number, end: number, header: Smb2Header,
       dir: header.flags & Smb2Flags.ServerToRedir ? 'response' : 'request',
       dialect: opts.dialect,
       command: header.command,
+      status: header.status,
       ...opts.extra?.(header),
     })
     msg.bodyType = codec.name
@@ -119,13 +120,18 @@ export function writeMessage(w: Writer, m: EncodableMessage, opts: { dialect?: n
   Smb2HeaderCodec.write(w, m.header, { pduStart: start })
   if (Buffer.isBuffer(m.body)) w.bytes(m.body)
   else {
-    const codec = m.codec ?? bodyCodec(m.header, undefined)
+    // A decoded body keeps its StructureSize, which tells an ERROR body (and the OPLOCK_BREAK variant) apart.
+    const ss = (m.body as { structureSize?: unknown } | null | undefined)?.structureSize
+    const codec = m.codec ?? bodyCodec(m.header, typeof ss === 'number' ? ss : undefined)
     if (!codec) w.fail(`no codec for command 0x${m.header.command.toString(16)}`)
     codec.write(w, m.body, {
       pduStart: start,
       dir: m.header.flags & Smb2Flags.ServerToRedir ? 'response' : 'request',
       dialect: opts.dialect,
       command: m.header.command,
+      status: m.header.status,
+      // A decoded message's trailer already holds the odd StructureSize byte if the wire had one.
+      oddBytePadding: m.trailer === undefined,
     })
   }
   if (m.trailer) w.bytes(m.trailer)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DecodeError } from './errors.js'
 import { Reader } from './reader.js'
 import {
-  arrayOf, assertRoundTrip, bytes, countOf, fixed, guid, lengthOf, offsetOf, reserved, struct, u16, u32, u64, utf16,
+  PADDING, arrayOf, assertRoundTrip, bytes, countOf, fixed, guid, lengthOf, offsetOf, reserved, struct, u16, u32, u64, utf16,
   type Infer, type Input,
 } from './index.js'
 
@@ -41,6 +41,30 @@ describe('struct', () => {
   it('pads an odd StructureSize with an empty buffer', () => {
     const b = Tc.encode({ flags: 0, path: '' })
     expect(b.length).toBe(9)
+  })
+
+  it('leaves the padding byte of an odd StructureSize to the caller, and omits it when asked', () => {
+    const b = Buffer.from('0900' + '0000' + '0000' + '0000' + 'ee', 'hex')
+    const r = new Reader(b)
+    const v = Tc.read(r, { pduStart: 0 })
+    expect(r.pos).toBe(8) // the 0xee padding byte is not part of the decoded structure
+    expect(Tc.encode(v, { oddBytePadding: false }).length).toBe(8)
+    expect(Tc.encode(v).length).toBe(9)
+  })
+
+  it('keeps non-zero padding between parts and writes it back on faithful re-encode', () => {
+    // pathOffset 12: bytes 8..11 are padding; a peer left junk there.
+    const b = Buffer.from('0900' + '0000' + '0c00' + '0200' + 'deadbeef' + '6100', 'hex')
+    const v = Tc.decode(b)
+    expect(v.path).toBe('a')
+    expect((v as Record<PropertyKey, unknown>)[PADDING]).toEqual([{ offset: 8, bytes: Buffer.from('deadbeef', 'hex') }])
+    expect(JSON.stringify(v)).not.toContain('dead')
+    expect(Tc.encode(v).equals(b)).toBe(true)
+    // A canonical re-layout (offset not given) does not write it back.
+    const { pathOffset: _drop, ...canonical } = v
+    expect(Tc.encode(canonical).toString('hex')).toBe('0900' + '0000' + '0800' + '0200' + '6100')
+    // Zero padding records nothing.
+    expect(Object.getOwnPropertySymbols(Tc.decode(Buffer.from('0900' + '0000' + '0c00' + '0200' + '00000000' + '6100', 'hex')))).toEqual([])
   })
 
   it('honours given offsets (faithful re-encoding)', () => {
@@ -100,6 +124,13 @@ describe('struct', () => {
 
   it('checks a declared StructureSize against the fixed part at declaration', () => {
     expect(() => struct('Bad', { structureSize: fixed(u16, 8), x: u32 })).toThrow(/implies 8/)
+  })
+
+  it('lets StructureSize count part of the variable part when declared (LOCK, MS-SMB2 2.2.26)', () => {
+    expect(() => struct('L', { structureSize: fixed(u16, 12), n: countOf('e', u16) }, { e: arrayOf(u64) })).toThrow(/implies 12/)
+    const L = struct('L', { structureSize: fixed(u16, 12), n: countOf('e', u16) }, { e: arrayOf(u64) }, { structureSizeCountsVariable: 8 })
+    expect(L.structureSize).toBe(12)
+    expect(L.decode(L.encode({ e: [7n] })).e).toEqual([7n])
   })
 
   it('reads inline items after the fixed part using the count', () => {

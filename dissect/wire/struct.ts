@@ -15,6 +15,40 @@ import { Writer } from './writer.js'
 
 export type Direction = 'request' | 'response'
 
+/**
+ * Non-zero bytes found between a structure's parts (say, leftovers a client left between an empty name and
+ * the create contexts), by offset from the structure's start. Decode attaches them under this symbol key
+ * (invisible to JSON and to the decoded type) only when there are some; encode writes them back when every
+ * offset is given (faithful re-encoding), so captured bytes survive decode → encode exactly.
+ */
+export const PADDING: unique symbol = Symbol.for('smbscope.wire.padding')
+export type Padding = Array<{ offset: number; bytes: Buffer }>
+
+/** The non-zero bytes of `buf` in [from, to) that no range in `ranges` (flat start/end pairs) covers. */
+function uncoveredNonZero(buf: Buffer, base: number, from: number, to: number, ranges: number[]): Padding | undefined {
+  const order: number[] = []
+  for (let i = 0; i < ranges.length; i += 2) order.push(i)
+  order.sort((a, b) => ranges[a]! - ranges[b]!)
+  let out: Padding | undefined
+  let cursor = from
+  const gap = (a: number, b: number) => {
+    for (let k = a; k < b; k++) {
+      if (buf[k] !== 0) {
+        ;(out ??= []).push({ offset: a - base, bytes: buf.subarray(a, b) })
+        return
+      }
+    }
+  }
+  for (const i of order) {
+    const a = ranges[i]!
+    const b = ranges[i + 1]!
+    if (a > cursor) gap(cursor, Math.min(a, to))
+    if (b > cursor) cursor = b
+  }
+  if (cursor < to) gap(cursor, to)
+  return out
+}
+
 /** What a codec may need to know about where it is. */
 export interface Ctx {
   /** Absolute position of the SMB2 header this structure belongs to (in the reader's or writer's buffer). */
@@ -24,6 +58,11 @@ export interface Ctx {
   dir?: Direction
   /** The negotiated dialect, when the caller knows it. */
   dialect?: number
+  /**
+   * Encode only: `false` when the caller writes the bytes after the structure itself (a decoded message's
+   * trailer), so an odd StructureSize is not padded with its extra byte (the trailer holds it if the wire did).
+   */
+  oddBytePadding?: boolean
   /** Extras for dependent decoding (e.g. the request's info class for a QUERY_INFO response buffer). */
   [key: string]: unknown
 }
@@ -202,6 +241,11 @@ export function arrayOf<T, In>(codec: Codec<T, In>): VarCodec<T[], In[]> {
 export interface StructOptions {
   /** What offsets count from: the SMB2 header (`ctx.pduStart`, default) or this structure's first byte. */
   base?: 'pdu' | 'self'
+  /**
+   * Bytes of the variable part that StructureSize counts besides the fixed part: the LOCK request's
+   * StructureSize (48) includes its first LOCK_ELEMENT (MS-SMB2 2.2.26). Default 0.
+   */
+  structureSizeCountsVariable?: number
 }
 
 export interface Struct<D, I> extends Codec<D, I> {
@@ -269,8 +313,9 @@ export function struct<F extends Record<string, FieldSpec>, V extends Record<str
   const ss = fields['structureSize']
   const structureSize = ss && isComputed(ss) && ss.kind === 'fixed' ? (ss.value as number) : undefined
   // MS-SMB2 2.2: an odd StructureSize counts one byte of the variable part; the fixed part is the rest.
-  if (structureSize !== undefined && !Number.isNaN(fixedSize) && fixedSize !== (structureSize & ~1)) {
-    throw new Error(`${name}: fixed part is ${fixedSize} bytes but StructureSize ${structureSize} implies ${structureSize & ~1}`)
+  const countedVariable = options.structureSizeCountsVariable ?? 0
+  if (structureSize !== undefined && !Number.isNaN(fixedSize) && fixedSize + countedVariable !== (structureSize & ~1)) {
+    throw new Error(`${name}: fixed part is ${fixedSize} bytes but StructureSize ${structureSize} implies ${(structureSize & ~1) - countedVariable}`)
   }
   const selfBase = options.base === 'self'
 
@@ -289,10 +334,12 @@ export function struct<F extends Record<string, FieldSpec>, V extends Record<str
       r.path.pop()
       out[f.key] = v
     }
+    // MS-SMB2 2.2: an odd StructureSize counts one byte of the variable part. When no variable item uses
+    // it, it is padding that peers send or omit (and fill as they like): decode leaves it to the caller (the
+    // message's trailer) so captured bytes re-encode exactly.
     let end = r.pos
-    // MS-SMB2 2.2: the odd byte of the StructureSize belongs to the structure even when nothing else follows.
-    if (structureSize !== undefined && structureSize & 1 && r.end > end) end = end + 1
     let inlinePos = r.pos
+    let pointed: number[] | undefined
     const limit = ctx.pduEnd !== undefined && !selfBase ? Math.min(ctx.pduEnd, r.end) : r.end
     for (const vp of varPlans) {
       const codec = vp.spec.codec
@@ -330,9 +377,14 @@ export function struct<F extends Record<string, FieldSpec>, V extends Record<str
       if (r.spans) r.spans.push({ path: sub.path.join('.'), start: itemStart, end: sub.pos })
       out[vp.key] = v
       if (vp.offsetKey === undefined) inlinePos = sub.pos
+      else if (sub.pos > itemStart) (pointed ??= []).push(itemStart, sub.pos)
       if (sub.pos > end) end = sub.pos
     }
     r.pos = Math.max(end, inlinePos)
+    if (pointed) {
+      const pad = uncoveredNonZero(r.buf, start, inlinePos, r.pos, pointed)
+      if (pad) (out as Record<PropertyKey, unknown>)[PADDING] = pad
+    }
     return out as Decoded<F, V>
   }
 
@@ -403,8 +455,18 @@ export function struct<F extends Record<string, FieldSpec>, V extends Record<str
       }
       w.path.pop()
     }
+    const pad = (value as Record<PropertyKey, unknown>)[PADDING] as Padding | undefined
+    if (pad && varPlans.every((vp) => vp.offsetKey === undefined || v[vp.offsetKey] !== undefined)) {
+      // Faithful layout: put back the non-zero padding decode found, where it is still padding (zeros).
+      for (const { offset, bytes: b } of pad) {
+        const at = start + offset
+        if (at + b.length > w.length) continue
+        const cur = w.view().subarray(at, at + b.length)
+        if (cur.every((x) => x === 0)) w.patch(at, (pw) => pw.bytes(b))
+      }
+    }
     // MS-SMB2 2.2: a structure with an odd StructureSize is never shorter than StructureSize.
-    if (structureSize !== undefined && structureSize & 1 && w.length - start < structureSize && w.pos === fixedEnd) {
+    if (structureSize !== undefined && structureSize & 1 && ctx.oddBytePadding !== false && w.length - start < structureSize && w.pos === fixedEnd) {
       w.zeros(1)
     }
   }

@@ -1,0 +1,12 @@
+/** Create contexts (MS-SMB2 2.2.13.2 / 2.2.14.2): the chain codec, the tag registry and each context's data. @module */
+export * from './chain.js'
+export * from './registry.js'
+export * from './tag.js'
+export * from './durable.js'
+export * from './lease.js'
+export * from './maximal-access.js'
+export * from './query-on-disk-id.js'
+export * from './allocation-size.js'
+export * from './timewarp-token.js'
+export * from './app-instance.js'
+export * from './posix.js'

@@ -1,0 +1,11 @@
+/** NEGOTIATE contexts (MS-SMB2 2.2.3.1): one file per context type, plus the list codec. @module */
+export * from './typed-context-list.js'
+export * from './registry.js'
+export * from './preauth-integrity.js'
+export * from './encryption.js'
+export * from './compression.js'
+export * from './netname.js'
+export * from './transport.js'
+export * from './rdma-transform.js'
+export * from './signing.js'
+export * from './posix.js'
