@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { assertRoundTrip } from '../../wire/index.js'
 import { decodeOne } from '../test-helpers/fixtures.js'
-import { ChangeNotifyFlags, ChangeNotifyRequest, ChangeNotifyResponse, CompletionFilter } from './change-notify.js'
+import { ChangeNotifyRequest, ChangeNotifyResponse } from './change-notify.js'
+import { ChangeNotifyFlags, CompletionFilter } from '../constants/index.js'
 import type { ErrorResponse } from './error.js'
 
 // ndpi_smb2-deletefile-lease-break-oplock-break.pcap frame 16: request; frame 20: its STATUS_PENDING interim

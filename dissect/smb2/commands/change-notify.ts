@@ -2,28 +2,6 @@
 import { bytes, fixed, lengthOf, offsetOf, reserved, struct, u16, u32, type Infer } from '../../wire/index.js'
 import { FileId } from './file-id.js'
 
-/** MS-SMB2 2.2.35 — CHANGE_NOTIFY Flags. */
-export const ChangeNotifyFlags = {
-  /** SMB2_WATCH_TREE: watch the whole subtree. */
-  WatchTree: 0x0001,
-} as const
-
-/** MS-SMB2 2.2.35 — CompletionFilter bits. */
-export const CompletionFilter = {
-  FileName: 0x0000_0001,
-  DirName: 0x0000_0002,
-  Attributes: 0x0000_0004,
-  Size: 0x0000_0008,
-  LastWrite: 0x0000_0010,
-  LastAccess: 0x0000_0020,
-  Creation: 0x0000_0040,
-  Ea: 0x0000_0080,
-  Security: 0x0000_0100,
-  StreamName: 0x0000_0200,
-  StreamSize: 0x0000_0400,
-  StreamWrite: 0x0000_0800,
-} as const
-
 /** MS-SMB2 2.2.35 — SMB2 CHANGE_NOTIFY Request. */
 export const ChangeNotifyRequest = struct('ChangeNotifyRequest', {
   structureSize: fixed(u16, 32),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { assertRoundTrip } from '../../wire/index.js'
 import { decodeOne } from '../test-helpers/fixtures.js'
-import { CloseFlags, CloseRequest, CloseResponse } from './close.js'
+import { CloseRequest, CloseResponse } from './close.js'
+import { CloseFlags } from '../constants/index.js'
 
 // suricata-verify_smb311-dh2q-lease-two-sessions.pcap frames 32 / 33: CLOSE with SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB.
 const REQ = `fe534d4240000100000000000600010038000000000000000600000000000000fffe0000010000005500000c00f4030024cdab33c9224ff62b283a22c5657b3f1800010000000000530100

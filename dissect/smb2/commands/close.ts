@@ -2,12 +2,6 @@
 import { filetime, fixed, reserved, struct, u16, u32, u64, type Infer } from '../../wire/index.js'
 import { FileId } from './file-id.js'
 
-/** MS-SMB2 2.2.15 — CLOSE Flags. */
-export const CloseFlags = {
-  /** SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB: the response carries the file's attributes after the close. */
-  PostqueryAttrib: 0x0001,
-} as const
-
 /** MS-SMB2 2.2.15 — SMB2 CLOSE Request. */
 export const CloseRequest = struct('CloseRequest', {
   structureSize: fixed(u16, 24),

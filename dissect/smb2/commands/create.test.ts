@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { assertRoundTrip, PADDING } from '../../wire/index.js'
 import { decodeChain } from '../message.js'
 import { decodeOne, hex } from '../test-helpers/fixtures.js'
-import { CreateDisposition, CreateRequest, CreateResponse, OplockLevel, oplockLevelName } from './create.js'
+import { CreateRequest, CreateResponse } from './create.js'
+import { CreateDisposition, OplockLevel, oplockLevelName } from '../constants/index.js'
 
 // suricata-verify_smb2-async-midstream.pcap frame 1: Windows 2.1 CREATE with DHnQ, MxAc, QFid and a v1 lease.
 const REQ = `fe534d4240000100000000000500010000000000000000001801000000000000fffe000005000000450000000004000000000000000000000000000000000000390000ff02000000000000

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { assertRoundTrip } from '../../wire/index.js'
 import { decodeChain } from '../message.js'
 import { decodeOne, hex } from '../test-helpers/fixtures.js'
-import { LockFlags, LockRequest, LockResponse, lockSequenceValue } from './lock.js'
+import { LockRequest, LockResponse, lockSequenceValue } from './lock.js'
+import { LockFlags } from '../constants/index.js'
 
 // zeek_smb311-macos-many-open-files-lock.pcap.gz frames 269 / 270: one exclusive, fail-immediately lock.
 const REQ = `fe534d4240000100000000000a00000100000000000000004000000000000000fffe00008ecc6c4ab62bf103000000000000000000000000000000000000000030000100000000000dbb61

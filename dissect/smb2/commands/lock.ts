@@ -2,14 +2,6 @@
 import { arrayOf, countOf, custom, fixed, reserved, struct, u16, u32, u64, type Infer, type Input } from '../../wire/index.js'
 import { FileId } from './file-id.js'
 
-/** MS-SMB2 2.2.26.1 — LOCK_ELEMENT Flags. */
-export const LockFlags = {
-  SharedLock: 0x0000_0001,
-  ExclusiveLock: 0x0000_0002,
-  Unlock: 0x0000_0004,
-  FailImmediately: 0x0000_0010,
-} as const
-
 /** MS-SMB2 2.2.26.1 — SMB2_LOCK_ELEMENT (24 bytes). */
 export const LockElement = struct('LockElement', {
   offset: u64,

@@ -4,10 +4,8 @@ import { makeHeader } from '../header.js'
 import { decodeChain, encodeMessage } from '../message.js'
 import { bodyCodec } from '../registry.js'
 import { decodeOne, hex } from '../test-helpers/fixtures.js'
-import {
-  LeaseBreakAcknowledgment, LeaseBreakFlags, LeaseBreakNotification, LeaseBreakResponse, OplockBreakAcknowledgment, OplockBreakNotification,
-  OplockBreakRequest, OplockBreakResponse, OplockResponse, oplockBreakVariant,
-} from './oplock-break.js'
+import { LeaseBreakAcknowledgment, LeaseBreakNotification, LeaseBreakResponse, OplockBreakAcknowledgment, OplockBreakNotification, OplockBreakRequest, OplockBreakResponse, OplockResponse, oplockBreakVariant } from './oplock-break.js'
+import { LeaseBreakFlags } from '../constants/index.js'
 
 // ndpi_smb2-deletefile-lease-break-oplock-break.pcap: frame 13 (second NetBIOS message) the unsolicited lease
 // break notification (MessageId all ones), frame 15 the client's acknowledgment, frame 18 the server's response.

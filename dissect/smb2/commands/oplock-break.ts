@@ -32,12 +32,6 @@ export type OplockBreakAcknowledgment = Infer<typeof OplockBreakAcknowledgment>
 export const OplockResponse = struct('OplockBreakResponse', oplockFields)
 export type OplockResponse = Infer<typeof OplockResponse>
 
-/** MS-SMB2 2.2.23.2 — Lease Break Notification Flags. */
-export const LeaseBreakFlags = {
-  /** SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED. */
-  AckRequired: 0x0000_0001,
-} as const
-
 /** MS-SMB2 2.2.23.2 — Lease Break Notification (server → client). */
 export const LeaseBreakNotification = struct('LeaseBreakNotification', {
   structureSize: fixed(u16, 44),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { assertRoundTrip } from '../../wire/index.js'
 import { decodeOne } from '../test-helpers/fixtures.js'
-import { QueryDirectoryFlags, QueryDirectoryRequest, QueryDirectoryResponse } from './query-directory.js'
+import { QueryDirectoryRequest, QueryDirectoryResponse } from './query-directory.js'
+import { QueryDirectoryFlags } from '../constants/index.js'
 
 // ndpi_smb2-deletefile-lease-break-oplock-break.pcap frame 47: FileIdBothDirectoryInformation (37), pattern "*".
 const REQ = `fe534d4240001000000000000e0000010000000000000000cd0f000000000000fffe0000110000001d000000002800000000000000000000000000000000000021002500000000001b0400

@@ -2,14 +2,6 @@
 import { bytes, fixed, lengthOf, offsetOf, struct, u16, u32, u8, utf16, type Infer } from '../../wire/index.js'
 import { FileId } from './file-id.js'
 
-/** MS-SMB2 2.2.33 — QUERY_DIRECTORY Flags. */
-export const QueryDirectoryFlags = {
-  RestartScans: 0x01,
-  ReturnSingleEntry: 0x02,
-  IndexSpecified: 0x04,
-  Reopen: 0x10,
-} as const
-
 /** MS-SMB2 2.2.33 — SMB2 QUERY_DIRECTORY Request. FileName is the search pattern (UTF-16, may hold wildcards). */
 export const QueryDirectoryRequest = struct('QueryDirectoryRequest', {
   structureSize: fixed(u16, 33),

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { assertRoundTrip } from '../../wire/index.js'
 import { decodeOne } from '../test-helpers/fixtures.js'
 import type { ErrorResponse } from './error.js'
-import { InfoType, QueryInfoRequest, QueryInfoResponse, infoTypeName } from './query-info.js'
+import { QueryInfoRequest, QueryInfoResponse } from './query-info.js'
+import { InfoType, infoTypeName } from '../constants/index.js'
 
 // samr-enum-lab_smb311-windows-krb5-signed.pcapng frame 19: FILE_INFO / FileStandardInformation, no input buffer.
 const REQ = `fe534d4240000100000000001000010038000000000000000600000000000000fffe000001000000050000c4065400008cba7e3a44c8b6b62510eda8d13a90c82900010518000000680000

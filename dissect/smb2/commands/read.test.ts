@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { assertRoundTrip } from '../../wire/index.js'
 import { decodeChain } from '../message.js'
 import { decodeOne, hex } from '../test-helpers/fixtures.js'
-import { Channel, ReadRequest, ReadResponse } from './read.js'
+import { ReadRequest, ReadResponse } from './read.js'
+import { Channel } from '../constants/index.js'
 
 // samr-enum-lab_smb311-windows-krb5-signed.pcapng frame 23: a pipe read; the odd StructureSize byte follows.
 const REQ = `fe534d4240000100000000000800010038000000000000000800000000000000fffe000001000000050000c406540000fb6c3f4dc820bd385e3183bf648c982a3100500000040000000000

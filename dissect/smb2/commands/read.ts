@@ -1,22 +1,7 @@
 /** MS-SMB2 2.2.19 / 2.2.20 — SMB2 READ Request and Response. @module */
 import { bytes, fixed, lengthOf, offsetOf, reserved, struct, u16, u32, u64, u8, type Infer } from '../../wire/index.js'
 import { FileId } from './file-id.js'
-
-/** MS-SMB2 2.2.19 — READ request Flags. */
-export const ReadFlags = {
-  /** SMB2_READFLAG_READ_UNBUFFERED (3.0.2+). */
-  ReadUnbuffered: 0x01,
-  /** SMB2_READFLAG_REQUEST_COMPRESSED (3.1.1). */
-  RequestCompressed: 0x02,
-} as const
-
-/** MS-SMB2 2.2.19 — Channel values of READ and WRITE requests. */
-export const Channel = {
-  None: 0x0000_0000,
-  RdmaV1: 0x0000_0001,
-  RdmaV1Invalidate: 0x0000_0002,
-  RdmaTransform: 0x0000_0003,
-} as const
+import { Channel } from '../constants/index.js'
 
 /**
  * MS-SMB2 2.2.19 — SMB2 READ Request. The Buffer holds the read channel information (SMB_DIRECT buffer

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { assertRoundTrip } from '../../wire/index.js'
 import { decodeChain } from '../message.js'
 import { decodeOne, hex } from '../test-helpers/fixtures.js'
-import { SessionSetupFlags, SessionSetupRequest, SessionSetupRequestPreRelease, SessionSetupResponse } from './session-setup.js'
+import { SessionSetupRequest, SessionSetupRequestPreRelease, SessionSetupResponse } from './session-setup.js'
+import { SessionSetupFlags } from '../constants/index.js'
 
 // zeek_smb311-dh2q-lease-cancel-nonzero-reserved1.pcap frame 70: a multichannel binding request (signed).
 const BINDING = `fe534d4240000100000000000100210018000000000000000100000000000000fffe00000000000025000000002c0100df0c73e4afb6dada13c5f84fd8db4c8f1900010101000000000000

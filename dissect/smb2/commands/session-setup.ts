@@ -5,12 +5,6 @@
  */
 import { bytes, fixed, lengthOf, offsetOf, struct, u16, u32, u64, u8, type Infer } from '../../wire/index.js'
 
-/** MS-SMB2 2.2.5 — SESSION_SETUP request Flags. */
-export const SessionSetupFlags = {
-  /** SMB2_SESSION_FLAG_BINDING: bind this existing session to a new connection (multichannel, SMB 3.x). */
-  Binding: 0x01,
-} as const
-
 /** MS-SMB2 2.2.5 — SMB2 SESSION_SETUP Request. */
 export const SessionSetupRequest = struct('SessionSetupRequest', {
   structureSize: fixed(u16, 25),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { assertRoundTrip, encodeWith, decodeWith } from '../../wire/index.js'
 import { decodeOne } from '../test-helpers/fixtures.js'
-import { ShareType, TreeConnectFlags, TreeConnectRequest, TreeConnectResponse, shareTypeName, type TreeConnectRequestInput } from './tree-connect.js'
+import { TreeConnectRequest, TreeConnectResponse, type TreeConnectRequestInput } from './tree-connect.js'
+import { ShareType, TreeConnectFlags, shareTypeName } from '../constants/index.js'
 
 // samr-enum-lab_smb311-samba-rpcclient-signed.pcapng frames 27 / 28: \\192.168.12.11\IPC$, a named pipe share.
 const REQ = `fe534d4240000100000000000300010018000000000000000300000000000000000000000000000061000080007400009cc0305d0548a87088ede86cb4f924af09000000480028005c005c

@@ -11,13 +11,7 @@
  */
 import { Reader, bytesN, custom, fixed, lengthOf, offsetOf, reserved, struct, u16, u32, u8, utf16, type Ctx, type Infer, type Writer } from '../../wire/index.js'
 import { typedContextList, type TypedContext, type TypedContextDef, type TypedContextInput } from '../negotiate-contexts/typed-context-list.js'
-
-/** MS-SMB2 2.2.9 — Flags (3.1.1; Reserved before). */
-export const TreeConnectFlags = {
-  ClusterReconnect: 0x0001,
-  RedirectToOwner: 0x0002,
-  ExtensionPresent: 0x0004,
-} as const
+import { TreeConnectFlags } from '../constants/index.js'
 
 /** MS-SMB2 2.2.9.2.1 — SMB2_REMOTED_IDENTITY_TREE_CONNECT: the fixed part (offsets into the context data), TicketInfo raw. */
 export const RemotedIdentityTreeConnect = struct('RemotedIdentityTreeConnect', {
@@ -151,46 +145,6 @@ function writeRequest(w: Writer, v: TreeConnectRequestInput, ctx: Ctx): void {
 
 /** MS-SMB2 2.2.9 — SMB2 TREE_CONNECT Request, plain or with the 3.1.1 extension (2.2.9.1). */
 export const TreeConnectRequest = custom<TreeConnectRequest, TreeConnectRequestInput>('TreeConnectRequest', readRequest, writeRequest)
-
-/** MS-SMB2 2.2.10 — ShareType. */
-export const ShareType = {
-  Disk: 0x01,
-  Pipe: 0x02,
-  Print: 0x03,
-} as const
-export const shareTypeName = (t: number): string =>
-  (['', 'SMB2_SHARE_TYPE_DISK', 'SMB2_SHARE_TYPE_PIPE', 'SMB2_SHARE_TYPE_PRINT'][t] || undefined) ?? `0x${t.toString(16).padStart(2, '0')}`
-
-/** MS-SMB2 2.2.10 — ShareFlags (the caching policy is the 2-bit field under 0x30). */
-export const ShareFlags = {
-  ManualCaching: 0x0000_0000,
-  AutoCaching: 0x0000_0010,
-  VdoCaching: 0x0000_0020,
-  NoCaching: 0x0000_0030,
-  Dfs: 0x0000_0001,
-  DfsRoot: 0x0000_0002,
-  RestrictExclusiveOpens: 0x0000_0100,
-  ForceSharedDelete: 0x0000_0200,
-  AllowNamespaceCaching: 0x0000_0400,
-  AccessBasedDirectoryEnum: 0x0000_0800,
-  ForceLevelIIOplock: 0x0000_1000,
-  EnableHashV1: 0x0000_2000,
-  EnableHashV2: 0x0000_4000,
-  EncryptData: 0x0000_8000,
-  IdentityRemoting: 0x0004_0000,
-  CompressData: 0x0010_0000,
-  IsolatedTransport: 0x0020_0000,
-} as const
-
-/** MS-SMB2 2.2.10 — share Capabilities. */
-export const ShareCapabilities = {
-  Dfs: 0x0000_0008,
-  ContinuousAvailability: 0x0000_0010,
-  Scaleout: 0x0000_0020,
-  Cluster: 0x0000_0040,
-  Asymmetric: 0x0000_0080,
-  RedirectToOwner: 0x0000_0100,
-} as const
 
 /** MS-SMB2 2.2.10 — SMB2 TREE_CONNECT Response. */
 export const TreeConnectResponse = struct('TreeConnectResponse', {

@@ -2,14 +2,6 @@
 import { bytes, fixed, lengthOf, offsetOf, reserved, struct, u16, u32, u64, type Infer } from '../../wire/index.js'
 import { FileId } from './file-id.js'
 
-/** MS-SMB2 2.2.21 — WRITE request Flags. */
-export const WriteFlags = {
-  /** SMB2_WRITEFLAG_WRITE_THROUGH (2.1+). */
-  WriteThrough: 0x0000_0001,
-  /** SMB2_WRITEFLAG_WRITE_UNBUFFERED (3.0.2+). */
-  WriteUnbuffered: 0x0000_0002,
-} as const
-
 /**
  * MS-SMB2 2.2.21 — SMB2 WRITE Request. The data and the write channel information (RDMA descriptors) are
  * both placed by header-relative offsets.

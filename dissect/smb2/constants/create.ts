@@ -70,6 +70,6 @@ export const createActionName = valueNamer(CreateAction, { prefix: 'FILE_' })
 
 /** Flags in the CREATE response (MS-SMB2 2.2.14, SMB 3.x). */
 export const CreateResponseFlags = {
-  Reparsepoint: 0x01,
+  ReparsePoint: 0x01,
 } as const
-export const createResponseFlagNames = flagNamer(CreateResponseFlags, { prefix: 'SMB2_CREATE_FLAG_' })
+export const createResponseFlagNames = flagNamer(CreateResponseFlags, { prefix: 'SMB2_CREATE_FLAG_', overrides: { ReparsePoint: 'SMB2_CREATE_FLAG_REPARSEPOINT' } })

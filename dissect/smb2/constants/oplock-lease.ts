@@ -18,6 +18,7 @@ export const oplockLevelName = valueNamer(OplockLevel, { prefix: 'SMB2_OPLOCK_LE
 
 /** LeaseState bits (SMB2_LEASE_NONE is 0). */
 export const LeaseState = {
+  None: 0x00,
   ReadCaching: 0x01,
   HandleCaching: 0x02,
   WriteCaching: 0x04,

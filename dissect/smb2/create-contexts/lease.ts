@@ -5,24 +5,11 @@
  * @module
  */
 import { guid, reserved, struct, u16, u32, u64, type Infer } from '../../wire/index.js'
-
-/** MS-SMB2 2.2.13.2.8 — LeaseState bits. */
-export const LeaseState = {
-  None: 0x00,
-  ReadCaching: 0x01,
-  HandleCaching: 0x02,
-  WriteCaching: 0x04,
-} as const
+import { LeaseState } from '../constants/index.js'
 
 /** "RWH" style letters for a lease state (`""` for none). */
 export const leaseStateLetters = (s: number): string =>
   (s & LeaseState.ReadCaching ? 'R' : '') + (s & LeaseState.WriteCaching ? 'W' : '') + (s & LeaseState.HandleCaching ? 'H' : '')
-
-/** MS-SMB2 2.2.13.2.8 / 2.2.13.2.10 / 2.2.14.2.10 — LeaseFlags. */
-export const LeaseFlags = {
-  BreakInProgress: 0x0000_0002,
-  ParentLeaseKeySet: 0x0000_0004,
-} as const
 
 /** MS-SMB2 2.2.13.2.8 — SMB2_CREATE_REQUEST_LEASE. */
 export const RequestLease = struct('RequestLease', {
