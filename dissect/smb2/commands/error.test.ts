@@ -4,7 +4,7 @@ import { Writer, assertRoundTrip } from '../../wire/index.js'
 import { makeHeader } from '../header.js'
 import { decodeChain, encodeChain } from '../message.js'
 import { isErrorBody } from '../registry.js'
-import { ErrorId, ErrorResponse, formatMoveDstIpAddr, type ErrorData, type ErrorResponseInput } from './error.js'
+import { ErrorId, ErrorResponse, MoveDstIpAddr, ShareRedirectErrorContext, SymbolicLinkErrorResponse, formatMoveDstIpAddr, type ErrorData, type ErrorResponseInput } from './error.js'
 
 const STOPPED_ON_SYMLINK = 0x8000_002d
 const BUFFER_TOO_SMALL = 0xc000_0023
@@ -122,6 +122,20 @@ describe('ERROR', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('round-trips the error data structures', () => {
+    const path = Buffer.from('a\\bc', 'utf16le')
+    const { decoded } = assertRoundTrip(SymbolicLinkErrorResponse, {
+      symLinkLength: 24 + path.length, reparseDataLength: 12 + path.length, unparsedPathLength: 0,
+      substituteNameOffset: 0, substituteNameLength: path.length, printNameOffset: 0, printNameLength: 2, flags: 1, pathBuffer: path,
+    })
+    expect([decoded.substituteName, decoded.printName]).toEqual(['a\\bc', 'a'])
+    const v6 = { type: 2, address: Buffer.from('20010db8000000000000000000000001', 'hex') }
+    expect(formatMoveDstIpAddr(assertRoundTrip(MoveDstIpAddr, v6).decoded)).toBe('2001:db8:0:0:0:0:0:1')
+    const { decoded: sr, bytes } = assertRoundTrip(ShareRedirectErrorContext, { notificationType: 3, targetType: 0, ipAddrMoveList: [v6, { type: 1, address: Buffer.alloc(16, 0) }], resourceName: '\\\\s\\x' })
+    expect([sr.structureSize, sr.ipAddrCount, sr.resourceNameOffset]).toEqual([48, 2, 24 + 48])
+    expect(bytes.length).toBe(24 + 48 + 10)
   })
 
   it('round-trips built error bodies', () => {

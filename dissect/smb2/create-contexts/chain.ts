@@ -10,7 +10,7 @@
  * there is no data), each context but the last padded to 8 bytes.
  * @module
  */
-import { DecodeError, Reader, type Ctx, type Direction, type VarCodec, type Writer } from '../../wire/index.js'
+import { DecodeError, PADDING, Reader, type Ctx, type Direction, type Padding, type VarCodec, type Writer } from '../../wire/index.js'
 import { nameOfTag, tagOf } from './tag.js'
 import { pickVariant, variantBySpec } from './registry.js'
 
@@ -94,6 +94,10 @@ function readChain(r: Reader, ctx: Ctx): CreateContext[] {
       }
     }
     const ctxEnd = Math.max(r.pos, nameStart + nameLength, dataStart + dataLength)
+    // Non-zero bytes in this context's padding (after the name, after the data up to Next) are kept so
+    // that the chain re-encodes exactly (the PADDING convention of the struct DSL, offsets from the context).
+    const pad = nonZeroGaps(r.buf, start, next === 0 ? ctxEnd : Math.min(start + next, chainEnd), nameStart, nameStart + nameLength, dataStart, dataStart + dataLength)
+    if (pad) (out[out.length - 1] as unknown as Record<PropertyKey, unknown>)[PADDING] = pad
     if (r.spans) r.spans.push({ path: r.path.join('.'), start, end: ctxEnd })
     r.path.pop()
     if (ctxEnd > end) end = ctxEnd
@@ -153,8 +157,40 @@ function writeChain(w: Writer, list: CreateContextInput[], ctx: Ctx): void {
     })
     if (!last) w.moveTo(start + next)
     else w.pos = end
+    const pad = (c as Record<PropertyKey, unknown>)[PADDING] as Padding | undefined
+    if (pad && c.next !== undefined && c.nameOffset !== undefined && c.dataOffset !== undefined) {
+      for (const { offset, bytes } of pad) {
+        const at = start + offset
+        if (at + bytes.length <= w.length && w.view().subarray(at, at + bytes.length).every((x) => x === 0)) w.patch(at, (pw) => pw.bytes(bytes))
+      }
+    }
     w.path.pop()
   })
+}
+
+/** Non-zero runs of bytes in [start + 16, end) outside the name and data ranges, offsets from start. */
+function nonZeroGaps(buf: Buffer, start: number, end: number, n0: number, n1: number, d0: number, d1: number): Padding | undefined {
+  let out: Padding | undefined
+  // The covered ranges in order (name and data may come in either order); the gaps are what lies between.
+  const first = n0 <= d0 ? [n0, n1, d0, d1] : [d0, d1, n0, n1]
+  let cursor = start + HEADER
+  const gap = (a: number, b: number) => {
+    for (let k = a; k < b; k++) {
+      if (buf[k] !== 0) {
+        ;(out ??= []).push({ offset: a - start, bytes: buf.subarray(a, b) })
+        return
+      }
+    }
+  }
+  for (let k = 0; k < 4; k += 2) {
+    const a = first[k]!
+    const b = first[k + 1]!
+    if (b <= a) continue
+    if (a > cursor) gap(cursor, Math.min(a, end))
+    if (b > cursor) cursor = b
+  }
+  if (cursor < end) gap(cursor, end)
+  return out
 }
 
 /** The create context chain as a variable item (the CREATE request/response CreateContexts buffer). */

@@ -193,6 +193,18 @@ describe('create context chain', () => {
     expect(encodeWith(Holder, decodeWith(Holder, bad, { dir: 'request' }), { dir: 'request' }).equals(bad)).toBe(true)
   })
 
+  it('keeps non-zero padding inside a context and writes it back on faithful re-encode', () => {
+    const b = encodeWith(Holder, { contexts: [
+      { tag: 'DHnQ', known: true, spec: '2.2.13.2.3', value: { durableRequest: Buffer.alloc(16) } },
+      { tag: 'MxAc', known: true, spec: '2.2.13.2.5', value: {} },
+    ] }, { dir: 'request' })
+    b.write('junk', 8 + 20, 'latin1') // the 4 padding bytes between "DHnQ" and its data
+    const v = decodeWith(Holder, b, { dir: 'request' })
+    expect(Object.getOwnPropertySymbols(v.contexts[0]!)).toHaveLength(1)
+    expect(v.contexts[0]!.known).toBe(true)
+    expect(encodeWith(Holder, v, { dir: 'request' }).equals(b)).toBe(true)
+  })
+
   it('rejects Next pointing outside the contexts and names running past them', () => {
     const b = encodeWith(Holder, { contexts: [{ tag: 'MxAc', known: true, spec: '2.2.13.2.5', value: {} }, { tag: 'QFid', known: true, spec: '2.2.13.2.9', value: {} }] })
     const far = Buffer.from(b)
