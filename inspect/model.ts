@@ -438,8 +438,10 @@ function moveList(m: Model, to: number): Model {
   return { ...m, list: { ...m.list, cursor: to } }
 }
 
-function pageSize(m: Model, pane: Pane): number {
-  return Math.max(1, paneRows(layout(m), pane) - 1)
+function pageSize(m: Model): number {
+  const l = layout(m)
+  if (m.help.open) return Math.max(1, l.body.height - 2)
+  return Math.max(1, paneRows(l, m.focus) - 1)
 }
 
 function focusPane(m: Model, pane: Pane): Model {
@@ -543,7 +545,7 @@ function reduce(m: Model, a: Action): Model {
     case 'move':
       return moveCursor(m, a.delta)
     case 'page':
-      return moveCursor(m, a.dir * pageSize(m, m.help.open ? 'list' : m.focus))
+      return moveCursor(m, a.dir * pageSize(m))
     case 'home':
       return moveCursor(m, 'home')
     case 'end':

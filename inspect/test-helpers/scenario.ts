@@ -136,7 +136,7 @@ function createRequestBody(name: string, contexts: Array<Record<string, unknown>
     ['createOptions', 40, 4], ['nameOffset', 44, 2], ['nameLength', 46, 2], ['createContextsOffset', 48, 4], ['createContextsLength', 52, 4],
     ['name', 56, n.length],
   ]
-  contexts.forEach((c, i) => {
+  contexts.forEach((_, i) => {
     const at = ctxStart + i * 56
     spans.push([`createContexts.${i}.tag`, at + 16, 4], [`createContexts.${i}.value`, at + 24, 32])
   })
