@@ -30,7 +30,9 @@ if (reason) console.warn(`SKIP inspect e2e: ${reason}`)
 
 let tmp = ''
 // A private server socket inside the test's directory: nothing shared with other tmux users, nothing left behind.
-const tmux = (...args: string[]) => execFileSync('tmux', ['-S', join(tmp, 'tmux.sock'), ...args], { encoding: 'utf8' })
+// -u: UTF-8 whatever the locale of the test runner (CI often has none); the inspector gets a UTF-8 locale too.
+const tmux = (...args: string[]) => execFileSync('tmux', ['-u', '-S', join(tmp, 'tmux.sock'), ...args], { encoding: 'utf8' })
+const UTF8 = 'LANG=C.UTF-8 LC_ALL=C.UTF-8'
 const screen = () => tmux('capture-pane', '-p', '-t', 'inspect')
 const keys = (...k: string[]) => tmux('send-keys', '-t', 'inspect', ...k)
 const text = (s: string) => tmux('send-keys', '-t', 'inspect', '-l', s)
@@ -56,7 +58,7 @@ describe.skipIf(reason !== undefined)(`inspect in tmux 80x24${reason ? ` (skippe
   })
 
   it('opens a capture, moves, opens a message\'s fields, filters, quits and leaves no spool behind', async () => {
-    const cmd = `TMPDIR=${tmp} ${process.execPath} ${CLI} inspect ${capture}; echo "__EXIT__$?"; sleep 120`
+    const cmd = `${UTF8} TMPDIR=${tmp} ${process.execPath} ${CLI} inspect ${capture}; echo "__EXIT__$?"; sleep 120`
     tmux('new-session', '-d', '-s', 'inspect', '-x', '80', '-y', '24', cmd)
 
     let s = await waitFor((x) => /· \d+ records/.test(x) && !/indexing/.test(x), 'the capture to be indexed')
@@ -97,7 +99,7 @@ describe.skipIf(reason !== undefined)(`inspect in tmux 80x24${reason ? ` (skippe
   }, 120_000)
 
   it('removes its spool and gives the terminal back on SIGTERM', async () => {
-    const cmd = `TMPDIR=${tmp} ${process.execPath} ${CLI} inspect ${capture}; echo "__EXIT__$?"; sleep 120`
+    const cmd = `${UTF8} TMPDIR=${tmp} ${process.execPath} ${CLI} inspect ${capture}; echo "__EXIT__$?"; sleep 120`
     tmux('new-session', '-d', '-s', 'term', '-x', '80', '-y', '24', cmd)
     const shot = () => tmux('capture-pane', '-p', '-t', 'term')
     const end = Date.now() + 30_000
