@@ -3,6 +3,7 @@
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { dissectCommand } from '../dissect/cli.js'
+import { inspectCommand } from '../inspect/cli.js'
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('smbscope')
@@ -22,5 +23,6 @@ const cli = yargs(hideBin(process.argv))
   })
 
 dissectCommand(cli)
+inspectCommand(cli)
 
 await cli.parseAsync()

@@ -20,8 +20,8 @@ describe('from the real dissector to the inspector', () => {
   ])
   const d = new Dissector({ spans: true, keepRaw: true })
   const out = [
-    ...d.feed({ kind: 'tcp', event: 'open', frame: 1, time: 10, conn: CONN, fromClient: true }),
-    ...d.feed({ kind: 'message', frame: 3, time: 10.5, conn: CONN, fromClient: true, data: chain }),
+    ...d.feed({ kind: 'tcp', event: 'open', frame: 1, time: 10, conn: CONN, stream: 0, fromClient: true }),
+    ...d.feed({ kind: 'message', frame: 3, time: 10.5, conn: CONN, stream: 0, fromClient: true, data: chain }),
   ]
   const items = out.map(toSourceItem)
 
