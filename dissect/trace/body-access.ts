@@ -4,6 +4,8 @@
  * @module
  */
 import { Smb2Command } from '../smb2/constants/command.js'
+import { decodeInfo } from '../smb2/info/registry.js'
+import { isCodecError } from '../wire/index.js'
 
 export interface FileIdValue {
   persistent: bigint
@@ -29,6 +31,7 @@ export interface BodyView {
   previousSessionId?: bigint
   infoType?: number
   infoClass?: number
+  directoryClass?: number
   renameTo?: string
 }
 
@@ -72,10 +75,22 @@ export function bodyAccess(command: number, response: boolean, body: unknown): B
       if (!response && typeof b['name'] === 'string') out.createName = b['name']
       if (Array.isArray(b['createContexts'])) out.contexts = (b['createContexts'] as Obj[]).map(contextView)
       break
+    case Smb2Command.QueryDirectory:
+      if (!response && typeof b['fileInformationClass'] === 'number') out.directoryClass = b['fileInformationClass']
+      break
     case Smb2Command.QueryInfo:
     case Smb2Command.SetInfo:
       if (typeof b['infoType'] === 'number') out.infoType = b['infoType']
       if (typeof b['fileInfoClass'] === 'number') out.infoClass = b['fileInfoClass']
+      // FileRenameInformation(Ex): the new name, so the tracker can follow the open's path.
+      if (command === Smb2Command.SetInfo && out.infoType === 1 && (out.infoClass === 10 || out.infoClass === 65) && Buffer.isBuffer(b['buffer'])) {
+        try {
+          const v = decodeInfo(1, out.infoClass, b['buffer'] as Buffer, 'request', { op: 'set' }).value as { fileName?: string } | undefined
+          if (typeof v?.fileName === 'string') out.renameTo = v.fileName.replace(/^\\/, '')
+        } catch (e) {
+          if (!isCodecError(e)) throw e
+        }
+      }
       break
     default:
       break

@@ -20,7 +20,7 @@ import { Matcher } from './matcher.js'
 import { fileIdString, hex32, hex64, type Note, type SmbRecord, type TcpRecord, type TraceRecord } from './record.js'
 import { bodyAccess, type CreateContextView } from './body-access.js'
 import { SecurityTracker, type SecurityOptions } from './security.js'
-import { enrichBody } from './enrich.js'
+import { enrichBody, type RequestInfo } from './enrich.js'
 
 export interface DissectorOptions extends SecurityOptions {
   /** Record field byte spans on each message (TUI hex view). */
@@ -79,6 +79,7 @@ interface PendingData {
   reconnect?: { open: DurableOpen; index: number }
   infoType?: number
   infoClass?: number
+  directoryClass?: number
   renameTo?: string
   fileIdKey?: string
   previousSessionId?: bigint
@@ -184,7 +185,7 @@ export class Dissector {
       compressed = true
     }
     const conn = this.conn(ev.conn)
-    const chain = decodeChain(plain, { dialect: conn.dialect, spans: this.opts.spans, extra: (h) => this.extraCtx(ev.conn, h) })
+    const chain = decodeChain(plain, { dialect: conn.dialect, spans: this.opts.spans })
     const out: Dissected[] = []
     const count = chain.messages.length
     conn.chainPath = undefined
@@ -206,12 +207,6 @@ export class Dissector {
       out.push({ record: rec, fromClient: ev.fromClient })
     }
     return out
-  }
-
-  /** Extra decode context: what a response body needs from its request (QUERY_INFO class, ...). */
-  private extraCtx(conn: string, h: Smb2Header): Record<string, unknown> | undefined {
-    if (!(h.flags & Smb2Flags.ServerToRedir)) return undefined
-    return undefined
   }
 
   private bareRecord(ev: Extract<CaptureEvent, { kind: 'message' }>, cmd: string, error: string | undefined): SmbRecord {
@@ -291,12 +286,11 @@ export class Dissector {
     // Security first: it may learn keys from this message (negotiate, session setup) and checks signatures.
     this.security.onMessage(ev.conn, conn, m, raw, whole, rec)
 
-    if (!m.error) enrichBody(rec, m, this.security)
     const tree = this.trees.get(`${conn.server}|${h.sessionId}|${h.treeId}`)
     if (tree) rec.share = tree.share
 
-    if (response) this.onResponse(ev, conn, m, rec)
-    else this.onRequest(ev, conn, m, rec)
+    const req = response ? this.onResponse(ev, conn, m, rec) : this.onRequest(ev, conn, m, rec)
+    if (!m.error) enrichBody(rec, h.command, response, h.status, req)
     return rec
   }
 
@@ -304,7 +298,7 @@ export class Dissector {
     return `${conn.server}|${fileIdString(f)}`
   }
 
-  private onRequest(ev: Extract<CaptureEvent, { kind: 'message' }>, conn: ConnState, m: DecodedMessage, rec: SmbRecord): void {
+  private onRequest(ev: Extract<CaptureEvent, { kind: 'message' }>, conn: ConnState, m: DecodedMessage, rec: SmbRecord): RequestInfo | undefined {
     const h = m.header
     const data: PendingData = { record: rec }
     const a = m.error ? undefined : bodyAccess(h.command, false, m.body)
@@ -335,7 +329,7 @@ export class Dissector {
           if (target.data.record.path) rec.path = target.data.record.path
         }
         // CANCEL gets no response of its own (MS-SMB2 3.3.5.16).
-        return
+        return undefined
       }
       default:
         break
@@ -371,7 +365,9 @@ export class Dissector {
     if (h.command === Smb2Command.SetInfo && a?.renameTo !== undefined) data.renameTo = a.renameTo
     data.infoType = a?.infoType
     data.infoClass = a?.infoClass
+    data.directoryClass = a?.directoryClass
     this.matcher.request(ev.conn, h.messageId, { frame: ev.frame, time: ev.time, command: h.command, data })
+    return undefined
   }
 
   private durableCreateRequest(
@@ -437,13 +433,13 @@ export class Dissector {
     return open
   }
 
-  private onResponse(ev: Extract<CaptureEvent, { kind: 'message' }>, conn: ConnState, m: DecodedMessage, rec: SmbRecord): void {
+  private onResponse(ev: Extract<CaptureEvent, { kind: 'message' }>, conn: ConnState, m: DecodedMessage, rec: SmbRecord): RequestInfo | undefined {
     const h = m.header
     const interim = (h.flags & Smb2Flags.AsyncCommand) !== 0 && h.status === NtStatus.Pending
     const match = this.matcher.response(ev.conn, h.messageId, { interim, asyncId: h.asyncId, frame: ev.frame })
     if (match.kind === 'orphan' || match.kind === 'unsolicited') {
       if (h.command === Smb2Command.OplockBreak) this.breakPath(conn, m, rec)
-      return
+      return undefined
     }
     const req = match.request
     const data = req.data
@@ -453,7 +449,7 @@ export class Dissector {
     if (data.record.fileId !== undefined && rec.fileId === undefined) rec.fileId = data.record.fileId
     if (data.share && !rec.share) rec.share = data.share
     if (data.record.durable && match.kind === 'matched') rec.durable = { ...data.record.durable }
-    if (match.kind === 'interim') return
+    if (match.kind === 'interim') return data
     const ok = h.status === NtStatus.Success
     const a = m.error ? undefined : bodyAccess(h.command, true, m.body)
     switch (h.command) {
@@ -496,6 +492,7 @@ export class Dissector {
       default:
         break
     }
+    return data
   }
 
   private createResponse(
@@ -540,12 +537,17 @@ export class Dissector {
     if (data.reconnect) {
       const d = data.reconnect.open
       open.durable = d
-      open.path = open.path || d.path
+      // The reopened handle is the original file whatever name the request carried (MS-SMB2 3.3.5.9.12
+      // ignores the name for DH2C); a path we learnt before the disconnect is the truth.
+      if (d.path && open.path !== d.path) {
+        rec.notes = [...(rec.notes ?? []), { severity: 'note', group: 'protocol', message: `reconnect request named ${JSON.stringify(open.path)}; the open is ${JSON.stringify(d.path)}` }]
+        open.path = d.path
+        rec.path = d.path
+      }
       data.reconnect.open.reconnects[data.reconnect.index]!.fileId = fid
       d.fileId = fid
       d.conn = ev.conn
       d.sessionId = h.sessionId
-      if (!rec.path) rec.path = d.path
     }
     this.opens.set(key, open)
     conn.chainFileId = fid

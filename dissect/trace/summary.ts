@@ -207,8 +207,11 @@ export function formatSummary(s: Summary): string {
   for (const d of s.durable) {
     const grant = d.granted === undefined ? 'no response' : d.granted ? `granted (frame ${d.grantFrame}${d.timeoutMs !== undefined ? `, timeout ${d.timeoutMs} ms` : ''})` : 'not granted'
     out.push(`#${d.id} ${d.kind} ${d.share ? d.share + ':' : ''}${d.path || '\\'}  fileId ${d.fileId ?? '-'}  requested frame ${d.requestFrame}, ${grant}`)
-    for (const x of d.disconnects) out.push(`    frame ${x.frame}: TCP ${x.event} of ${x.conn} → open disconnected`)
-    for (const r of d.reconnects) out.push(`    frame ${r.frame}: ${r.kind} reconnect on ${r.conn} → ${r.status ?? 'no response'}${r.fileId ? ` (fileId ${r.fileId})` : ''}`)
+    const timeline = [
+      ...d.disconnects.map((x) => ({ frame: x.frame, text: `TCP ${x.event} of ${x.conn} → open disconnected` })),
+      ...d.reconnects.map((r) => ({ frame: r.frame, text: `${r.kind} reconnect on ${r.conn} → ${r.status ?? 'no response'}${r.fileId ? ` (fileId ${r.fileId})` : ''}` })),
+    ].sort((a, b) => a.frame - b.frame)
+    for (const t of timeline) out.push(`    frame ${t.frame}: ${t.text}`)
     if (d.messagesAfterReconnect) out.push(`    ${d.messagesAfterReconnect} messages after the reconnect carry the path (tshark shows none)`)
     out.push(`    ${d.closedFrame !== undefined ? `closed at frame ${d.closedFrame}` : 'not closed in the capture'}`)
   }
