@@ -40,12 +40,12 @@ export interface Smb2Header {
 /** MS-SMB2 2.2.1.1/2.2.1.2: the layout of bytes 32..39 depends on SMB2_FLAGS_ASYNC_COMMAND. */
 export const Smb2HeaderCodec = custom<Smb2Header, Omit<Smb2Header, 'protocolId' | 'structureSize'> & { protocolId?: number; structureSize?: number }>(
   'Smb2Header',
-  (r: Reader) => {
+  (r: Reader, ctx) => {
     const start = r.pos
     const protocolId = r.field('protocolId', () => r.u32())
     if (protocolId !== SMB2_MAGIC) throw new DecodeError(`protocolId 0x${protocolId.toString(16)} is not 0xFE 'SMB'`, start, ['header'])
     const structureSize = r.field('structureSize', () => r.u16())
-    if (structureSize !== 64) throw new DecodeError(`structureSize must be 64, got ${structureSize}`, start + 4, ['header', 'structureSize'])
+    if (structureSize !== 64 && ctx.lenientStructureSize !== true) throw new DecodeError(`structureSize must be 64, got ${structureSize}`, start + 4, ['header', 'structureSize'])
     const creditCharge = r.field('creditCharge', () => r.u16())
     const status = r.field('status', () => r.u32())
     const command = r.field('command', () => r.u16())
@@ -86,6 +86,14 @@ export const Smb2HeaderCodec = custom<Smb2Header, Omit<Smb2Header, 'protocolId' 
   },
   HEADER_SIZE,
 )
+
+/**
+ * Reads the 64 header bytes at `at` without checking StructureSize (the caller has checked the magic and the
+ * length): for annotating a malformed message with what its header still says. Never used to accept one.
+ */
+export function readHeaderLoose(buf: Buffer, at: number): Smb2Header {
+  return Smb2HeaderCodec.read(new Reader(buf, at), { pduStart: at, lenientStructureSize: true })
+}
 
 /** A header with the usual defaults, for building requests and responses. */
 export function makeHeader(h: Partial<Smb2Header> & { command: number }): Smb2Header {

@@ -5,7 +5,7 @@
  * @module
  */
 import { DecodeError, Reader, Writer, isCodecError, type Codec, type Span } from '../wire/index.js'
-import { HEADER_SIZE, Smb2HeaderCodec, type Smb2Header } from './header.js'
+import { HEADER_SIZE, SMB2_MAGIC, Smb2HeaderCodec, readHeaderLoose, type Smb2Header } from './header.js'
 import { bodyCodec } from './registry.js'
 import { Smb2Flags } from './constants/flags.js'
 
@@ -47,13 +47,19 @@ export function decodeChain(buf: Buffer, opts: DecodeOptions = {}): DecodedChain
   for (let index = 0; start < buf.length; index++) {
     const spans: Span[] | undefined = opts.spans ? [] : undefined
     let header: Smb2Header
+    let headerError: DecodeError | undefined
     try {
       const hr = new Reader(buf, start, buf.length, spans)
       hr.path.push('header')
       header = Smb2HeaderCodec.read(hr, { pduStart: start })
     } catch (e) {
       if (!isCodecError(e)) throw e
-      return { messages, error: e as DecodeError }
+      // A header whose only fault is its StructureSize still names its command and ids (tshark shows them):
+      // keep it, with the error, and take the body as raw bytes.
+      const loose = buf.length - start >= HEADER_SIZE && buf.readUInt32LE(start) === SMB2_MAGIC ? readHeaderLoose(buf, start) : undefined
+      if (!loose) return { messages, error: e as DecodeError }
+      header = loose
+      headerError = e as DecodeError
     }
     let end = buf.length
     let chainError: DecodeError | undefined
@@ -62,6 +68,10 @@ export function decodeChain(buf: Buffer, opts: DecodeOptions = {}): DecodedChain
       if (header.nextCommand < HEADER_SIZE || next > buf.length) {
         chainError = new DecodeError(`nextCommand ${header.nextCommand} points outside the ${buf.length - start} bytes left`, start + 20, ['header', 'nextCommand'])
       } else end = next
+    }
+    if (headerError) {
+      messages.push({ start, end, header, body: buf.subarray(start + HEADER_SIZE, end), bodyType: 'raw', trailer: Buffer.alloc(0), error: headerError, spans })
+      return { messages, error: chainError }
     }
     messages.push(decodeBody(buf, start, end, header, opts, spans))
     if (chainError) return { messages, error: chainError }

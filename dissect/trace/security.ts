@@ -118,9 +118,11 @@ export class SecurityTracker {
   }
 
   /** Derives the session's keys once its dialect (and for 3.1.1 its preauth hash) is known. */
-  private derive(s: SessionInfo, c: ConnSecurity | undefined): void {
+  private derive(s: SessionInfo, c: ConnSecurity | undefined, forEncryption = false): void {
     if (!s.sessionKey || s.keys) return
-    const dialect = s.dialect ?? c?.dialect
+    // A capture that starts after NEGOTIATE: encryption means SMB 3.x, and without the preauth exchange only
+    // the 3.0/3.0.2 derivation is possible (3.1.1 needs the hash, so such sessions need direct keys).
+    const dialect = s.dialect ?? c?.dialect ?? (forEncryption ? 0x0300 : undefined)
     if (dialect === undefined) return
     try {
       s.keys = deriveSessionKeys({
@@ -143,8 +145,11 @@ export class SecurityTracker {
       return { ok: false, sessionId, reason: `bad transform header: ${(e as Error).message}` }
     }
     const s = this.sessions.get(sessionId) ?? (this.keyEntries.has(sessionId) ? this.session(sessionId, connId) : undefined)
-    if (!s) return { ok: false, sessionId, reason: `encrypted for session ${hex64(sessionId)}, whose setup is not in the capture (give --keys)` }
-    this.derive(s, this.conns.get(connId))
+    if (!s) {
+      const why = sessionId === 0n ? 'the transform header names session 0, which no session has' : `the setup of session ${hex64(sessionId)} is not in the capture (give --keys)`
+      return { ok: false, sessionId, reason: `encrypted: ${why}` }
+    }
+    this.derive(s, this.conns.get(connId), true)
     const key = fromClient ? s.keys?.serverInKey ?? s.c2s : s.keys?.serverOutKey ?? s.s2c
     if (!key) {
       const why = s.keyError ?? (s.auth === 'Kerberos' ? 'Kerberos session: give its key with --keys' : this.opts.passwords?.length ? 'the password does not match this session' : 'no key: give --password or --keys')
