@@ -48,6 +48,7 @@ export function contextView(c: Obj): CreateContextView {
   const v: CreateContextView = { tag }
   const value = (c['value'] ?? {}) as Obj
   if (isFileId(value['fileId'])) v.fileId = value['fileId']
+  else if (isFileId(value['data'])) v.fileId = value['data'] // DHnC names its FileId "Data" (MS-SMB2 2.2.13.2.4)
   if (typeof value['createGuid'] === 'string') v.createGuid = value['createGuid']
   if (typeof value['flags'] === 'number' && (tag === 'DH2Q' || tag === 'DH2C')) v.persistent = (value['flags'] & DHANDLE_FLAG_PERSISTENT) !== 0
   if (typeof value['timeout'] === 'number') v.timeoutMs = value['timeout']

@@ -545,7 +545,6 @@ export class Dissector {
         rec.path = d.path
       }
       data.reconnect.open.reconnects[data.reconnect.index]!.fileId = fid
-      d.fileId = fid
       d.conn = ev.conn
       d.sessionId = h.sessionId
     }
