@@ -2,8 +2,8 @@
 /** The `smbscope` command: one CLI, each subcommand beside its module (design.md). @module */
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
-import { dissectCommand } from '../dissect/cli.js'
-import { inspectCommand } from '../inspect/cli.js'
+import { dissectCommand } from '../dissect/command.js'
+import { inspectCommand } from '../inspect/command.js'
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('smbscope')

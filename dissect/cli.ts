@@ -1,51 +1,20 @@
 /**
- * `smbscope dissect FILE`: decode a capture into a trace (text lines, JSON lines, one JSON document, or a
+ * `smbscope dissect FILE` (the runner; the yargs definition is in command.ts): decode a capture into a trace (text lines, JSON lines, one JSON document, or a
  * summary). Exit codes: 0 done, 2 the input could not be read as a capture or the arguments are wrong.
  * @module
  */
 import { readFileSync } from 'node:fs'
-import type { Argv } from 'yargs'
+import type { DissectArgs } from './command.js'
+export type { DissectArgs }
 import { isCaptureFormatError } from './capture/index.js'
 import { compileFilter, FilterError, type Predicate } from './trace/filter.js'
 import { Dissector } from './trace/dissector.js'
-import { dissectFile } from './trace/dissect-file.js'
+import { dissectBatches } from './trace/dissect-file.js'
 import { formatTextLine } from './trace/format-text.js'
 import { recordToJsonLine } from './trace/json.js'
 import { formatSummary, SummaryBuilder } from './trace/summary.js'
 import { parseKeyFile } from './trace/keys.js'
 import { OutputSink, Progress } from './trace/output.js'
-
-export interface DissectArgs {
-  file: string
-  format: 'text' | 'jsonl' | 'json' | 'summary'
-  password?: string[]
-  keys?: string
-  filter?: string
-  color?: boolean
-  progress?: boolean
-}
-
-export function dissectCommand(y: Argv): Argv {
-  return y.command<DissectArgs>(
-    'dissect <file>',
-    'decode a pcap/pcapng capture into SMB2/3 trace records',
-    (a) =>
-      a
-        .positional('file', { type: 'string', demandOption: true, describe: 'capture file (pcap, pcapng, optionally gzipped)' })
-        .option('format', { alias: 'f', choices: ['text', 'jsonl', 'json', 'summary'] as const, default: 'text' as const, describe: 'output format' })
-        .option('password', { alias: 'p', type: 'string', array: true, describe: 'NTLM password(s) to derive session keys from the captured exchange' })
-        .option('keys', { alias: 'k', type: 'string', describe: 'file of "SessionId SessionKey [S2CKey C2SKey]" lines (Wireshark smb2_seskey_list meaning)' })
-        .option('filter', { alias: 'Y', type: 'string', describe: 'keep records matching EXPR, e.g. "CREATE && path~docx", "durable", "status!=SUCCESS"' })
-        .option('color', { type: 'boolean', describe: 'colour the text output (default: when stdout is a TTY)' })
-        .option('progress', { type: 'boolean', describe: 'progress on stderr (default: when stderr is a TTY)' })
-        .example('$0 dissect captures/durable-v2-reopen2.pcap', 'one line per SMB2 message')
-        .example('$0 dissect cap.pcap -f jsonl -p labpass | jq .cmd', 'decrypt and stream JSON lines')
-        .example('$0 dissect cap.pcap -f summary', 'sessions, SRT, errors, durable-handle lifecycle'),
-    async (args) => {
-      process.exitCode = await runDissect(args)
-    },
-  )
-}
 
 export async function runDissect(args: DissectArgs): Promise<number> {
   let filter: Predicate = () => true
@@ -72,28 +41,31 @@ export async function runDissect(args: DissectArgs): Promise<number> {
   const summary = new SummaryBuilder()
   let t0: number | undefined
   let first = true
-  if (args.format === 'json') sink.write('[\n')
+  if (args.format === 'json') await sink.write('[\n')
   try {
-    const it = dissectFile(args.file, { onProgress: (read, total) => progress.update(read, total, dissector.lastFrame) }, dissector)
-    for await (const d of it) {
-      const r = d.record
-      t0 ??= r.time
-      if (args.format === 'summary') {
-        summary.add(r)
-        continue
-      }
-      if (!filter(r)) continue
-      switch (args.format) {
-        case 'text':
-          await sink.line(formatTextLine(r, { color, t0 }))
-          break
-        case 'jsonl':
-          await sink.line(recordToJsonLine(r))
-          break
-        case 'json':
-          await sink.write((first ? '' : ',\n') + recordToJsonLine(r))
-          first = false
-          break
+    const it = dissectBatches(args.file, { onProgress: (read, total) => progress.update(read, total, dissector.lastFrame) }, dissector)
+    for await (const batch of it) {
+      for (const d of batch) {
+        const r = d.record
+        t0 ??= r.time
+        if (args.format === 'summary') {
+          summary.add(r)
+          continue
+        }
+        if (!filter(r)) continue
+        let full: boolean
+        switch (args.format) {
+          case 'text':
+            full = sink.push(formatTextLine(r, { color, t0 }))
+            break
+          case 'jsonl':
+            full = sink.push(recordToJsonLine(r))
+            break
+          default:
+            full = sink.push((first ? '' : ',') + recordToJsonLine(r))
+            first = false
+        }
+        if (full) await sink.flush()
       }
     }
   } catch (e) {

@@ -7,39 +7,14 @@
  */
 import { readFileSync, statSync } from 'node:fs'
 import { basename } from 'node:path'
-import type { Argv } from 'yargs'
+import type { InspectArgs } from './command.js'
+export type { InspectArgs }
 import { parseKeyFile } from '../dissect/trace/keys.js'
 import type { KeyEntry } from '../dissect/trace/security.js'
 import { primeSource, runCaptureView, runReportView, type PrimedSource, type ViewFactory } from './app.js'
 import { installSignalCleanup } from './cleanup.js'
 import { parseReport, ReportError, type ReplayReport } from './replay-types.js'
 import type { RecordSource } from './source.js'
-
-export interface InspectArgs {
-  file?: string
-  password?: string[]
-  keys?: string
-  report?: string
-}
-
-export function inspectCommand(y: Argv): Argv {
-  return y.command<InspectArgs>(
-    'inspect [file]',
-    'browse a capture (or a replay report) in a terminal UI',
-    (a) =>
-      a
-        .positional('file', { type: 'string', describe: 'capture file (pcap, pcapng, optionally gzipped)' })
-        .option('password', { alias: 'p', type: 'string', array: true, describe: 'NTLM password(s) to derive session keys from the captured exchange' })
-        .option('keys', { alias: 'k', type: 'string', describe: 'file of "SessionId SessionKey [S2CKey C2SKey]" lines' })
-        .option('report', { alias: 'r', type: 'string', describe: 'browse a replay report written by `replay --report json --out FILE`' })
-        .example('$0 inspect captures/durable-v2-reopen2.pcap', 'browse messages; ? lists the keys')
-        .example('$0 inspect cap.pcap -p labpass', 'decrypt with the session password')
-        .example('$0 inspect --report replay.json', 'step through a replay: expected vs actual'),
-    async (args) => {
-      process.exitCode = await runInspect(args)
-    },
-  )
-}
 
 export interface InspectDeps {
   /** The terminal view (default: blessed on this process's TTY). */

@@ -1,5 +1,5 @@
 /** Serialising records: `--format jsonl` lines and `--format json`. @module */
-import { toJsonValue, type TraceRecord } from './record.js'
+import { toJsonText, toJsonValue, type TraceRecord } from './record.js'
 
 /** A record as JSON-ready data (bigints, Buffers and FILETIMEs turned into strings and numbers). */
 export function recordToJson(r: TraceRecord): Record<string, unknown> {
@@ -7,5 +7,5 @@ export function recordToJson(r: TraceRecord): Record<string, unknown> {
 }
 
 export function recordToJsonLine(r: TraceRecord): string {
-  return JSON.stringify(recordToJson(r))
+  return toJsonText(r)
 }

@@ -23,55 +23,71 @@ export type MatchResult<T> =
   | { kind: 'orphan' }
 
 export class Matcher<T> {
-  private readonly open = new Map<string, PendingRequest<T>>()
+  /** Pending requests per connection, by MessageId (Map keys compare bigints by value), oldest first. */
+  private readonly open = new Map<string, Map<bigint, PendingRequest<T>>>()
+  private count = 0
 
   constructor(private readonly maxPending = 200_000) {}
 
   get pending(): number {
-    return this.open.size
+    return this.count
   }
 
   request(conn: string, messageId: bigint, req: PendingRequest<T>): void {
-    const key = `${conn}|${messageId}`
-    this.open.delete(key) // a reused MessageId (retransmission, replay) takes the newer request
-    this.open.set(key, req)
-    if (this.open.size > this.maxPending) {
-      const oldest = this.open.keys().next().value
-      if (oldest !== undefined) this.open.delete(oldest)
+    let m = this.open.get(conn)
+    if (!m) {
+      m = new Map()
+      this.open.set(conn, m)
+    }
+    if (m.delete(messageId)) this.count-- // a reused MessageId (retransmission, replay) takes the newer request
+    m.set(messageId, req)
+    this.count++
+    if (this.count > this.maxPending) this.dropOldest()
+  }
+
+  private dropOldest(): void {
+    let oldest: { m: Map<bigint, PendingRequest<T>>; id: bigint; frame: number } | undefined
+    for (const m of this.open.values()) {
+      const first = m.entries().next().value
+      if (first && (!oldest || first[1].frame < oldest.frame)) oldest = { m, id: first[0], frame: first[1].frame }
+    }
+    if (oldest) {
+      oldest.m.delete(oldest.id)
+      this.count--
     }
   }
 
   response(conn: string, messageId: bigint, opts: { interim: boolean; asyncId?: bigint; frame: number }): MatchResult<T> {
     if (messageId === 0xffff_ffff_ffff_ffffn) return { kind: 'unsolicited' }
-    const key = `${conn}|${messageId}`
-    const request = this.open.get(key)
+    const m = this.open.get(conn)
+    const request = m?.get(messageId)
     if (!request) return { kind: 'orphan' }
     if (opts.interim) {
       request.asyncId = opts.asyncId
       request.interimFrame = opts.frame
       return { kind: 'interim', request }
     }
-    this.open.delete(key)
+    m!.delete(messageId)
+    this.count--
     return { kind: 'matched', request }
   }
 
   /** The pending request a CANCEL refers to (by MessageId, or by AsyncId for async ones). */
   findForCancel(conn: string, messageId: bigint, asyncId: bigint | undefined): PendingRequest<T> | undefined {
+    const m = this.open.get(conn)
+    if (!m) return undefined
     if (asyncId !== undefined && asyncId !== 0n) {
-      for (const [k, r] of this.open) if (k.startsWith(conn + '|') && r.asyncId === asyncId) return r
+      for (const r of m.values()) if (r.asyncId === asyncId) return r
     }
-    return this.open.get(`${conn}|${messageId}`)
+    return m.get(messageId)
   }
 
   /** Drops everything of a connection (it closed). Returns the requests that never got an answer. */
   closeConnection(conn: string): PendingRequest<T>[] {
-    const out: PendingRequest<T>[] = []
-    for (const [k, r] of this.open) {
-      if (k.startsWith(conn + '|')) {
-        out.push(r)
-        this.open.delete(k)
-      }
-    }
-    return out
+    const m = this.open.get(conn)
+    if (!m) return []
+    this.open.delete(conn)
+    this.count -= m.size
+    return [...m.values()]
   }
 }

@@ -24,6 +24,14 @@ export class OutputSink {
     return this.write(s + '\n')
   }
 
+  /** Buffers a line; true when the buffer is full and `flush()` should be awaited. */
+  push(s: string): boolean {
+    if (this.closed) return false
+    this.buf.push(s, '\n')
+    this.size += s.length + 1
+    return this.size >= this.chunk
+  }
+
   async write(s: string): Promise<void> {
     if (this.closed) return
     this.buf.push(s)

@@ -69,20 +69,93 @@ export type TraceRecord = SmbRecord | TcpRecord
 
 export const isSmb = (r: TraceRecord): r is SmbRecord => r.proto !== 'tcp'
 
-const HEX = (n: bigint | number, digits: number): string => '0x' + n.toString(16).padStart(digits, '0')
-export const hex64 = (v: bigint): string => HEX(v, 16)
-export const hex32 = (v: number): string => HEX(v >>> 0, 8)
-export const fileIdString = (f: { persistent: bigint; volatile: bigint }): string =>
-  f.persistent.toString(16).padStart(16, '0') + ':' + f.volatile.toString(16).padStart(16, '0')
+const ZEROS = '0000000000000000'
+/** 16 hex digits; values below 2^32 take the (much cheaper) Number path. */
+function hex16(v: bigint): string {
+  const s = v <= 0xffff_ffffn ? Number(v).toString(16) : v.toString(16)
+  return s.length >= 16 ? s : ZEROS.slice(s.length) + s
+}
+export const hex64 = (v: bigint): string => '0x' + hex16(v)
+export const hex32 = (v: number): string => {
+  const s = (v >>> 0).toString(16)
+  return '0x' + (s.length >= 8 ? s : ZEROS.slice(s.length + 8) + s)
+}
+export const fileIdString = (f: { persistent: bigint; volatile: bigint }): string => hex16(f.persistent) + ':' + hex16(f.volatile)
 
 const FILETIME_EPOCH_DIFF = 116444736000000000n
 
-/** FILETIME (100 ns since 1601) → ISO string; 0 stays 0. */
+const isoCache = new Map<bigint, string>()
+
+/** FILETIME (100 ns since 1601) → ISO string; 0 stays 0. Recent values are cached (they repeat a lot). */
 export function filetimeToIso(ft: bigint): string | 0 {
   if (ft === 0n) return 0
+  const hit = isoCache.get(ft)
+  if (hit !== undefined) return hit
+  const s = filetimeToIsoUncached(ft)
+  if (isoCache.size >= 4096) isoCache.clear()
+  isoCache.set(ft, s)
+  return s
+}
+
+function filetimeToIsoUncached(ft: bigint): string {
   const ms = (ft - FILETIME_EPOCH_DIFF) / 10000n
   const d = new Date(Number(ms))
   return Number.isNaN(d.getTime()) ? hex64(ft) : d.toISOString()
+}
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+const TIME_KEY = /time$/i
+const TIMEOUT_KEY = /timeout/i
+
+/**
+ * The JSON text of a decoded value, with the same rules as `toJsonValue` but written directly (no
+ * intermediate objects): the hot path of `--format jsonl`.
+ */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/
+
+export function toJsonText(v: unknown, key = '', maxHex = 64): string {
+  switch (typeof v) {
+    case 'string':
+      return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : '"' + v + '"'
+    case 'number':
+      return Number.isFinite(v) ? String(v) : 'null'
+    case 'boolean':
+      return v ? 'true' : 'false'
+    case 'bigint':
+      if (TIME_KEY.test(key) && !TIMEOUT_KEY.test(key)) {
+        const t = filetimeToIso(v)
+        return t === 0 ? '0' : '"' + t + '"'
+      }
+      return v <= SAFE ? v.toString() : '"' + hex64(v) + '"'
+    case 'object': {
+      if (v === null) return 'null'
+      if (Buffer.isBuffer(v)) {
+        if (v.length <= maxHex) return '"' + v.toString('hex') + '"'
+        return '{"bytes":' + v.length + ',"head":"' + v.toString('hex', 0, 32) + '"}'
+      }
+      if (Array.isArray(v)) {
+        let out = '['
+        for (let i = 0; i < v.length; i++) {
+          if (i) out += ','
+          const e = v[i]
+          out += e === undefined ? 'null' : toJsonText(e, key, maxHex)
+        }
+        return out + ']'
+      }
+      if (v instanceof Uint8Array) return toJsonText(Buffer.from(v.buffer, v.byteOffset, v.byteLength), key, maxHex)
+      let out = '{'
+      let first = true
+      for (const k in v) {
+        const e = (v as Record<string, unknown>)[k]
+        if (e === undefined || typeof e === 'function') continue
+        out += (first ? '"' : ',"') + k + '":' + toJsonText(e, k, maxHex)
+        first = false
+      }
+      return out + '}'
+    }
+    default:
+      return 'null'
+  }
 }
 
 export interface JsonOptions {

@@ -10,8 +10,19 @@ export const Smb2Flags = {
   ReplayOperation: 0x2000_0000,
 } as const
 
-/** Flag names as traces show them (`flags` key). */
+const flagNameCache = new Map<number, readonly string[]>()
+
+/** Flag names as traces show them (`flags` key). The array is shared between calls: do not modify it. */
 export function headerFlagNames(flags: number): string[] {
+  let names = flagNameCache.get(flags)
+  if (!names) {
+    names = Object.freeze(computeFlagNames(flags))
+    if (flagNameCache.size < 1024) flagNameCache.set(flags, names)
+  }
+  return names as string[]
+}
+
+function computeFlagNames(flags: number): string[] {
   const out: string[] = []
   if (flags & Smb2Flags.ServerToRedir) out.push('RESPONSE')
   if (flags & Smb2Flags.AsyncCommand) out.push('ASYNC')
