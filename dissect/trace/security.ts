@@ -197,7 +197,9 @@ export class SecurityTracker {
     if (Buffer.isBuffer(blob) && blob.length) this.attachBlob(rec, body, blob)
     if (!response) return
     if (typeof body['dialectRevision'] === 'number' && body['dialectRevision'] !== 0x02ff) c.dialect = body['dialectRevision']
-    const list = (body['negotiateContextList'] as { list?: Array<Record<string, unknown>> } | undefined)?.list ?? []
+    // The codec gives the list as an array (older shapes wrapped it as { list }).
+    const contexts = body['negotiateContextList'] as Array<Record<string, unknown>> | { list?: Array<Record<string, unknown>> } | undefined
+    const list = Array.isArray(contexts) ? contexts : (contexts?.list ?? [])
     for (const ctx of list) {
       const v = ctx['value'] as Record<string, unknown> | undefined
       if (!v) continue

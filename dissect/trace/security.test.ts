@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { dissectAll } from './dissect-file.js'
+import { isSmb } from './record.js'
+
+const SAMBA = '/work/shared/captures/samba'
+
+describe.skipIf(!existsSync(SAMBA))('SecurityTracker on Samba captures with --password', () => {
+  it('decrypts smbclient-encrypted-smb311.pcap (cipher from the NEGOTIATE context list) and verifies its signatures', async () => {
+    const { items } = await dissectAll(`${SAMBA}/smbclient-encrypted-smb311.pcap`, { passwords: ['labpass'] })
+    const smb = items.map((d) => d.record).filter(isSmb)
+    expect(smb.filter((r) => r.cmd === 'ENCRYPTED')).toEqual([])
+    expect(smb.filter((r) => r.encrypted).length).toBe(50)
+    expect(smb.filter((r) => r.signature === 'invalid')).toEqual([])
+  })
+
+  it('verifies AES-GMAC signatures (SIGNING_CAPABILITIES) of an smbtorture capture', async () => {
+    const { items } = await dissectAll(`${SAMBA}/durable-open.reopen2.pcap`, { passwords: ['labpass'] })
+    const smb = items.map((d) => d.record).filter(isSmb)
+    const signed = smb.filter((r) => r.signature !== undefined)
+    expect(signed.length).toBeGreaterThan(0)
+    expect(signed.every((r) => r.signature === 'valid')).toBe(true)
+  })
+})
