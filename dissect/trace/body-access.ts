@@ -44,7 +44,9 @@ export function contextView(c: Obj): CreateContextView {
   const tag = String(c['tag'])
   const v: CreateContextView = { tag }
   const value = (c['value'] ?? {}) as Obj
+  // DH2C names it fileId (MS-SMB2 2.2.13.2.12); DHnC's only field is Data (2.2.13.2.4), also a FileId.
   if (isFileId(value['fileId'])) v.fileId = value['fileId']
+  else if (tag === 'DHnC' && isFileId(value['data'])) v.fileId = value['data']
   if (typeof value['createGuid'] === 'string') v.createGuid = value['createGuid']
   if (typeof value['flags'] === 'number' && (tag === 'DH2Q' || tag === 'DH2C')) v.persistent = (value['flags'] & DHANDLE_FLAG_PERSISTENT) !== 0
   if (typeof value['timeout'] === 'number') v.timeoutMs = value['timeout']

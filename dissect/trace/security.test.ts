@@ -22,3 +22,18 @@ describe.skipIf(!existsSync(SAMBA))('SecurityTracker on Samba captures with --pa
     expect(signed.every((r) => r.signature === 'valid')).toBe(true)
   })
 })
+
+describe.skipIf(!existsSync(SAMBA))('durable lifecycle of DHnQ opens', () => {
+  it('follows DHnC reconnects (the Data field of DHnC is the FileId) in durable-open.reopen2.pcap', async () => {
+    const { dissector } = await dissectAll(`${SAMBA}/durable-open.reopen2.pcap`, { passwords: ['labpass'] })
+    const first = dissector.durableOpens[0]!
+    expect(first.kind).toBe('DHnQ')
+    expect(first.granted).toBe(true)
+    // Frame 34 reconnects with DHnC on a new connection and succeeds; frame 52 tries again (another name).
+    expect(first.reconnects.map((r) => [r.frame, r.kind, r.status])).toEqual([
+      [34, 'DHnC', 'STATUS_SUCCESS'],
+      [52, 'DHnC', 'STATUS_SUCCESS'],
+      [70, 'DHnC', 'STATUS_SUCCESS'],
+    ])
+  })
+})
