@@ -799,12 +799,13 @@ export class ReplayEngine implements ReplayDriver {
     }
   }
 
-  private created(st: StepState, m: LiveMessage): void {
+  /** A CREATE's answer (undefined: none came) as far as durable opens are concerned, and its FileId. */
+  private created(st: StepState, m: LiveMessage | undefined): void {
     const p = st.plan
-    const h = m.header
-    const ok = h.status === NtStatus.Success
+    const h = m?.header
+    const ok = h?.status === NtStatus.Success
     const capturedBody = p.response?.record.body as { fileId?: FileId; createContexts?: Array<{ tag: string }> } | undefined
-    const liveBody = m.body as { fileId?: FileId; createContexts?: Array<{ tag: string; value?: Record<string, unknown> }> }
+    const liveBody = (m?.body ?? {}) as { fileId?: FileId; createContexts?: Array<{ tag: string; value?: Record<string, unknown> }> }
     const capturedOk = p.response?.header.status === NtStatus.Success
     if (ok && capturedOk && capturedBody?.fileId && liveBody.fileId) this.ids.setFile(capturedBody.fileId, liveBody.fileId)
     const req = p.body as { name?: string; createContexts?: Array<{ tag: string; value?: Record<string, unknown> }> }
@@ -815,9 +816,11 @@ export class ReplayEngine implements ReplayDriver {
       const fid = (v['fileId'] ?? v['data']) as FileId | undefined
       const t = fid ? this.durableTracker.find(fid) : undefined
       if (t) {
-        t.reconnects.push({ frame: p.frame, kind: reconnect.tag, injected: false, expected: p.response ? statusName(p.response.header.status) : null, actual: statusName(h.status) })
+        t.reconnects.push({ frame: p.frame, kind: reconnect.tag, injected: false, expected: p.response ? statusName(p.response.header.status) : null, actual: h ? statusName(h.status) : null })
         if (ok) {
           t.conn = p.conn
+          t.capturedSession = p.header.sessionId
+          t.capturedTree = p.header.treeId
           if (liveBody.fileId) t.liveFileId = liveBody.fileId
           if (capturedOk && capturedBody?.fileId) this.durableTracker.link(t, capturedBody.fileId)
           t.closed = false
@@ -882,7 +885,7 @@ export class ReplayEngine implements ReplayDriver {
       } catch (e) {
         st.notes.push(`could not use the response: ${(e as Error).message}`)
       }
-    }
+    } else if (st.plan.command === Smb2Command.Create) this.created(st, undefined)
     const expected = st.plan.response?.record
     const diffs: ReplayDiff[] = []
     if (!m) {

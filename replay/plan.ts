@@ -28,6 +28,9 @@ import { Dissector, type DurableOpen } from '../dissect/trace/dissector.js'
 import { dissectFile } from '../dissect/trace/dissect-file.js'
 import { isSmb, type SmbRecord, type TraceRecord } from '../dissect/trace/record.js'
 import type { Span } from './patch.js'
+import { CtlCode } from '../dissect/smb2/ioctl/ctl-codes.js'
+import { ValidateNegotiateInfoRequest } from '../dissect/smb2/ioctl/validate-negotiate.js'
+import { isCodecError, Reader, type Span as WireSpan } from '../dissect/wire/index.js'
 
 export type PatchKind = 'fileId' | 'reconnectFileId' | 'previousSessionId' | 'createGuid' | 'leaseKey' | 'clientGuid'
 
@@ -153,8 +156,9 @@ export function sha256(b: Buffer): string {
 }
 
 /** Patch points of one request, from the spans the codec recorded (relative to the chain, shifted to the message). */
-export function patchPoints(m: DecodedMessage): PatchPoint[] {
+export function patchPoints(m: DecodedMessage, raw?: Buffer): PatchPoint[] {
   const out: PatchPoint[] = []
+  if (raw && m.header.command === Smb2Command.Ioctl) out.push(...validateNegotiatePoints(m, raw))
   const body = m.body as Record<string, unknown> | undefined
   const contexts = (body && Array.isArray(body['createContexts']) ? body['createContexts'] : []) as Array<{ tag?: string }>
   for (const s of m.spans ?? []) {
@@ -174,6 +178,23 @@ export function patchPoints(m: DecodedMessage): PatchPoint[] {
     }
   }
   return out
+}
+
+/** FSCTL_VALIDATE_NEGOTIATE_INFO repeats the NEGOTIATE's ClientGuid (MS-SMB2 2.2.31.4): where it sits. */
+function validateNegotiatePoints(m: DecodedMessage, raw: Buffer): PatchPoint[] {
+  const body = m.body as { ctlCode?: number } | undefined
+  if (body?.ctlCode !== CtlCode.FSCTL_VALIDATE_NEGOTIATE_INFO) return []
+  const input = m.spans?.find((s) => s.path === 'body.input')
+  if (!input) return []
+  const spans: WireSpan[] = []
+  try {
+    ValidateNegotiateInfoRequest.read(new Reader(raw, input.start - m.start, input.end - m.start, spans), { pduStart: 0 })
+  } catch (e) {
+    if (isCodecError(e)) return []
+    throw e
+  }
+  const g = spans.find((s) => s.path === 'guid')
+  return g ? [{ kind: 'clientGuid', span: { start: g.start, end: g.end } }] : []
 }
 
 const fileIdKey = (f: { persistent: bigint; volatile: bigint }): string =>
@@ -302,7 +323,7 @@ export class PlanBuilder {
       header: h ?? ({} as Smb2Header),
       body: m?.body,
       record: rec,
-      patches: m ? patchPoints(m) : [],
+      patches: m ? patchPoints(m, raw) : [],
       encrypted: rec.encrypted,
       signed: rec.signed,
     }

@@ -45,12 +45,12 @@ export function diffValues(expected: unknown, actual: unknown, path: string, rul
       for (const e of expected) {
         const k = keyOf(e)
         seen.add(k)
-        if (!byKey.has(k)) out.push({ path: `${path}[${k}]`, expected: toJsonValue(summarise(e)), actual: null })
+        if (!byKey.has(k)) out.push({ path: `${path}[${k}]`, expected: toJsonValue(summarise(e, `${path}[${k}]`, rules)), actual: null })
         else diffValues(e, byKey.get(k), `${path}[${k}]`, rules, out)
       }
       for (const a of actual) {
         const k = keyOf(a)
-        if (!seen.has(k)) out.push({ path: `${path}[${k}]`, expected: null, actual: toJsonValue(summarise(a)) })
+        if (!seen.has(k)) out.push({ path: `${path}[${k}]`, expected: null, actual: toJsonValue(summarise(a, `${path}[${k}]`, rules)) })
       }
       return
     }
@@ -71,17 +71,17 @@ export function diffValues(expected: unknown, actual: unknown, path: string, rul
     }
     return
   }
-  out.push({ path, expected: toJsonValue(summarise(expected), key), actual: toJsonValue(summarise(actual), key) })
+  out.push({ path, expected: toJsonValue(summarise(expected, path, rules), key), actual: toJsonValue(summarise(actual, path, rules), key) })
 }
 
-/** A short form of a value for a diff line (objects keep their scalar fields). */
-function summarise(v: unknown): unknown {
+/** A short form of a value for a diff line (objects keep the scalar fields the rules compare). */
+function summarise(v: unknown, path: string, rules: DiffRules): unknown {
   if (v === undefined) return null
   if (Buffer.isBuffer(v)) return bufferSummary(v)
   if (Array.isArray(v)) return `${v.length} item(s)`
   if (isPlainObject(v)) {
     const o: Record<string, unknown> = {}
-    for (const [k, x] of Object.entries(v)) if (typeof x !== 'object' || x === null) o[k] = x
+    for (const [k, x] of Object.entries(v)) if ((typeof x !== 'object' || x === null) && !rules.ignore(`${path}.${k}`, k)) o[k] = x
     return o
   }
   return v
