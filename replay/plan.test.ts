@@ -116,3 +116,45 @@ describe.skipIf(!haveSambaCaptures)('buildPlan on the Samba captures', () => {
     expect(p.durable[0]!.reconnects.map((r) => r.status)).toEqual(['STATUS_SUCCESS'])
   })
 })
+
+const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname
+
+describe('buildPlan on the replay fixtures (async, CANCEL, oplock breaks)', () => {
+  it('a CANCEL names the request it cancels (by AsyncId), whose interim STATUS_PENDING is an expectation of its own', async () => {
+    const p = await buildPlan(fixture('smb2.lock.cancel.pcap'), { passwords: [LAB_PASSWORD] })
+    const cancels = p.steps.filter((s) => s.command === Smb2Command.Cancel)
+    expect(cancels.length).toBeGreaterThan(0)
+    for (const c of cancels) {
+      const target = p.steps[c.cancels!]!
+      expect(target.cmd).toBe('LOCK')
+      expect(target.interim?.kind).toBe('interim')
+      expect(target.response?.record.status).toBe('STATUS_CANCELLED')
+      expect(c.response).toBeUndefined()
+      // the CANCEL goes out after the interim answer, before the final one
+      const send = p.events.find((e) => e.kind === 'send' && e.steps.includes(c.index))!
+      expect(send.after).toBeGreaterThan(target.interim!.seq)
+      expect(send.after).toBeLessThanOrEqual(target.response!.seq)
+    }
+  })
+
+  it('a compound whose second request goes async, then is cancelled', async () => {
+    const p = await buildPlan(fixture('smb2.compound.interim1.pcap'), { passwords: [LAB_PASSWORD] })
+    const chain = p.events.find((e) => e.kind === 'send' && e.steps.length === 2)
+    expect(chain?.kind === 'send' && chain.steps.map((i) => p.steps[i]!.cmd)).toEqual(['CREATE', 'CHANGE_NOTIFY'])
+    const cancel = p.steps.find((s) => s.command === Smb2Command.Cancel)!
+    expect(p.steps[cancel.cancels!]!.cmd).toBe('CHANGE_NOTIFY')
+  })
+
+  it('an oplock break is tied to its acknowledgment by FileId; the CREATE that caused it is held on the other connection', async () => {
+    const p = await buildPlan(fixture('smb2.oplock.batch1.pcap'), { passwords: [LAB_PASSWORD] })
+    const brk = p.expectations.find((e) => e.kind === 'break' && e.ackStep !== undefined)!
+    expect(brk.fileId).toMatch(/^[0-9a-f]{16}:[0-9a-f]{16}$/)
+    const ack = p.steps[brk.ackStep!]!
+    expect(ack.cmd).toBe('OPLOCK_BREAK')
+    expect(ack.conn).toBe(brk.conn)
+    const held = p.steps.find((s) => s.interim && s.cmd === 'CREATE')!
+    expect(held.conn).not.toBe(brk.conn)
+    expect(held.response!.frame).toBeGreaterThan(ack.frame)
+    expect(p.connections.size).toBe(2)
+  })
+})

@@ -30,6 +30,7 @@ const EXPLAINED: Record<string, string> = {
   'smbclient-encrypted-smb311.pcap:28': 'the captured share held leftover files of earlier test runs; the fresh share does not',
 }
 
+const FIXTURES = readdirSync(new URL('./fixtures/', import.meta.url)).filter((f) => f.endsWith('.pcap')).sort()
 const captures = haveSambaCaptures ? readdirSync(SAMBA_CAPTURES).filter((f) => /\.pcap(ng)?(\.gz)?$/.test(f)).sort() : []
 
 const options = (lab: Lab, extra: Partial<ReplayOptions> = {}): ReplayOptions => ({
@@ -68,6 +69,21 @@ describe.skipIf(!!why)('replay against the lab Samba', () => {
       const unexplained = r.steps.filter((x) => x.verdict === 'diverged' && !EXPLAINED[`${name}:${x.frame}`])
       expect(unexplained.map((x) => `${x.frame} ${x.cmd} ${JSON.stringify(x.diffs)}`), formatText(r)).toEqual([])
       expect(r.events.filter((e) => e.verdict !== 'match')).toEqual([])
+    })
+  }
+
+  for (const name of FIXTURES) {
+    it(`replays the fixture ${name} (async answers, CANCEL, oplock breaks): everything matches`, async () => {
+      lab.freshShare()
+      const engine = await ReplayEngine.fromFile(new URL(`./fixtures/${name}`, import.meta.url).pathname, options(lab, { regenerateIds: true }))
+      const r = await engine.run()
+      console.log(`fixture ${name}: ${r.summary.matched}/${r.summary.requests} matched`)
+      expect(exitCodeOf(r), formatText(r)).toBe(0)
+      if (name === 'smb2.lock.cancel.pcap') {
+        // the CANCELs reached the server: the LOCKs they cancel end STATUS_CANCELLED live too
+        const cancelled = r.steps.filter((x) => (x.actual as { status?: string } | null)?.status === 'STATUS_CANCELLED')
+        expect(cancelled.length).toBe(r.steps.filter((x) => x.cmd === 'CANCEL').length)
+      }
     })
   }
 
