@@ -19,14 +19,14 @@ import { LeaseBreakFlags } from '../dissect/smb2/constants/oplock-lease.js'
 import type { FileId } from '../dissect/smb2/commands/file-id.js'
 import { makeHeader, type Smb2Header } from '../dissect/smb2/header.js'
 import { encodeMessage } from '../dissect/smb2/message.js'
-import { Dissector } from '../dissect/trace/dissector.js'
 import { recordToJson } from '../dissect/trace/json.js'
-import { isSmb, type SmbRecord } from '../dissect/trace/record.js'
+import type { SmbRecord } from '../dissect/trace/record.js'
 import { verify } from '../dissect/crypto/index.js'
 import { makeRules, compareResponses, type RuleOptions } from './compare/rules.js'
 import type { DiffRules } from './compare/diff.js'
 import { DurableTracker, type DurableTrack } from './durable.js'
 import { IdMap } from './id-map.js'
+import { liveComparable, liveRecord } from './live-record.js'
 import { patchFileId, patchGuid, patchHeader, patchU64, readFileId, readGuid, readU64 } from './patch.js'
 import { buildPlan, sha256, type Expectation, type Plan, type PlanEvent, type PlanStep } from './plan.js'
 import type { PcapRecorder } from './record-pcap.js'
@@ -76,7 +76,6 @@ interface StepState {
   notes: string[]
   done: Promise<void>
   resolve: () => void
-  liveRecord?: SmbRecord
 }
 
 interface ExpState {
@@ -109,6 +108,29 @@ interface ExtraStep {
   step: ReplayStep
 }
 
+/**
+ * Sets `expected`/`actual` of a step as the JSON form of a record, made when first read (JSON.stringify and the
+ * inspector read it; a text report of a long replay mostly does not).
+ */
+function lazyJson(step: ReplayStep, key: 'expected' | 'actual', rec: (() => SmbRecord) | undefined): void {
+  if (!rec) {
+    step[key] = null
+    return
+  }
+  Object.defineProperty(step, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const v = recordToJson(rec())
+      Object.defineProperty(step, key, { value: v, enumerable: true, writable: true, configurable: true })
+      return v
+    },
+    set(v: Record<string, unknown> | null) {
+      Object.defineProperty(step, key, { value: v, enumerable: true, writable: true, configurable: true })
+    },
+  })
+}
+
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void
   const promise = new Promise<void>((r) => (resolve = r))
@@ -131,7 +153,6 @@ export class ReplayEngine implements ReplayDriver {
   private readonly steps: StepState[]
   private readonly exps: ExpState[]
   private readonly live = new Map<string, LiveConn>()
-  private readonly liveDissector = new Dissector({})
   private readonly rules: DiffRules
   readonly durableTracker: DurableTracker
   private readonly events: ReplayEvent[] = []
@@ -364,7 +385,7 @@ export class ReplayEngine implements ReplayDriver {
     try {
       conn = await Connection.open(this.opts.host, this.opts.port, {
         tap: this.opts.recorder,
-        observe: (fromClient, plain, encrypted, c) => this.observe(fromClient, plain, encrypted, c),
+        observe: () => this.observe(),
         timeoutMs: this.opts.connectTimeoutMs,
       })
     } catch (e) {
@@ -374,12 +395,10 @@ export class ReplayEngine implements ReplayDriver {
     const lc: LiveConn = { captured, conn, sessions: new Map(), trees: new Map(), lastSession: 0n, lastTree: 0, closing: false }
     conn.onUnsolicited = (m) => this.unsolicited(lc, m)
     conn.onClose = (r) => {
-      this.feedTcp(conn.id, r.reset ? 'reset' : 'close', r.by === 'client')
       if (!lc.closing && r.by === 'server') {
         this.events.push({ frame: this.currentFrame, conn: captured, kind: 'close', verdict: 'diverged', note: `the live server ${r.reset ? 'reset' : 'closed'} the connection where the capture did not${r.error ? ` (${r.error})` : ''}`, diffs: [] })
       }
     }
-    this.feedTcp(conn.id, 'open', true)
     return lc
   }
 
@@ -407,20 +426,14 @@ export class ReplayEngine implements ReplayDriver {
 
   // ---- the live trace ------------------------------------------------------------------------------------------
 
-  private observe(fromClient: boolean, plain: Buffer, encrypted: boolean, c: Connection): SmbRecord[] {
-    const frame = this.opts.recorder ? this.opts.recorder.lastFrame : ++this.liveFrames
-    const out: SmbRecord[] = []
-    for (const d of this.liveDissector.feed({ kind: 'message', frame, time: Date.now() / 1000, conn: c.id, stream: 0, fromClient, data: plain })) {
-      if (!isSmb(d.record)) continue
-      d.record.encrypted = encrypted
-      out.push(d.record)
-    }
-    return out
+  /** Frame numbers of live messages: the recorded pcap's, or a running count. */
+  private observe(): number {
+    return this.opts.recorder ? this.opts.recorder.lastFrame : ++this.liveFrames
   }
 
-  private feedTcp(conn: string, event: 'open' | 'close' | 'reset', fromClient: boolean): void {
-    const frame = this.opts.recorder ? this.opts.recorder.lastFrame : ++this.liveFrames
-    this.liveDissector.feed({ kind: 'tcp', event, frame, time: Date.now() / 1000, conn, stream: 0, fromClient })
+  private record(m: LiveMessage | undefined, lc: LiveConn | undefined, captured?: SmbRecord): SmbRecord | undefined {
+    if (!m) return undefined
+    return liveRecord(m, lc?.conn.id ?? '', captured)
   }
 
   // ---- sending ------------------------------------------------------------------------------------------------
@@ -428,16 +441,10 @@ export class ReplayEngine implements ReplayDriver {
   private skip(st: StepState, why: string): void {
     if (st.result) return
     st.state = 'done'
-    st.result = {
-      frame: st.plan.frame,
-      conn: st.plan.conn,
-      cmd: st.plan.cmd,
-      expected: st.plan.response ? recordToJson(st.plan.response.record) : null,
-      actual: null,
-      verdict: 'skipped',
-      diffs: [],
-      note: why,
-    }
+    st.result = { frame: st.plan.frame, conn: st.plan.conn, cmd: st.plan.cmd, expected: null, actual: null, verdict: 'skipped', diffs: [], note: why }
+    const expected = st.plan.response?.record
+    lazyJson(st.result, 'expected', expected && (() => expected))
+    lazyJson(st.result, 'actual', undefined)
     this.settle(st.plan.response?.seq)
     this.settle(st.plan.interim?.seq)
     st.resolve()
@@ -588,10 +595,7 @@ export class ReplayEngine implements ReplayDriver {
       if (h.treeId !== 0xffff_ffff && h.treeId !== 0) lc.lastTree = liveTree
       this.watch(st, lc.conn.expect(mid))
     }
-    const records = lc.conn.send(out, encryptFor)
-    chain.forEach((st, i) => {
-      if (records[i]) st.liveRecord = records[i]
-    })
+    lc.conn.send(out, encryptFor)
     this.lastSentStep = chain[chain.length - 1]!.plan.index
   }
 
@@ -642,8 +646,7 @@ export class ReplayEngine implements ReplayDriver {
     st.state = 'sent'
     st.live = lc
     st.liveMessageId = target.liveMessageId
-    const records = lc.conn.send([{ bytes: raw, sign: se.sign }], se.encrypt ? liveSession : undefined)
-    if (records[0]) st.liveRecord = records[0]
+    lc.conn.send([{ bytes: raw, sign: se.sign }], se.encrypt ? liveSession : undefined)
     // MS-SMB2 3.3.5.16: no response to a CANCEL. The step matches when none comes.
     st.state = 'done'
     st.result = this.result(st, undefined, [], 'CANCEL has no response')
@@ -704,8 +707,7 @@ export class ReplayEngine implements ReplayDriver {
       st.state = 'sent'
       st.live = lc
       st.liveMessageId = mid
-      const records = lc.conn.send([{ bytes, sign: se.sign }], se.encrypt ? liveSession : undefined)
-      if (records[0]) st.liveRecord = records[0]
+      lc.conn.send([{ bytes, sign: se.sign }], se.encrypt ? liveSession : undefined)
       const got = await within(call.done, this.responseTimeout)
       last = call.final
       if (!got || !last) {
@@ -856,21 +858,23 @@ export class ReplayEngine implements ReplayDriver {
 
   private result(st: StepState, m: LiveMessage | undefined, diffs: ReplayDiff[], note?: string): ReplayStep {
     const expected = st.plan.response?.record
-    const actual = m?.record
     const r: ReplayStep = {
       frame: st.plan.frame,
       conn: st.plan.conn,
       cmd: st.plan.cmd,
-      expected: expected ? recordToJson(expected) : null,
-      actual: actual ? recordToJson(actual) : null,
+      expected: null,
+      actual: null,
       verdict: diffs.length ? 'diverged' : 'match',
       diffs,
     }
+    const lc = st.live
+    lazyJson(r, 'expected', expected && (() => expected))
+    lazyJson(r, 'actual', m && (() => liveRecord(m, lc?.conn.id ?? '', expected)))
     const notes = [...st.notes, ...(note ? [note] : [])]
     if (notes.length) r.note = notes.join('; ')
-    if (st.live && st.liveMessageId !== undefined) {
-      r.live = { conn: st.live.conn.id, messageId: hex64(st.liveMessageId) }
-      if (actual) r.live.frame = actual.frame
+    if (lc && st.liveMessageId !== undefined) {
+      r.live = { conn: lc.conn.id, messageId: hex64(st.liveMessageId) }
+      if (m?.frame !== undefined) r.live.frame = m.frame
     }
     return r
   }
@@ -887,15 +891,15 @@ export class ReplayEngine implements ReplayDriver {
       }
     } else if (st.plan.command === Smb2Command.Create) this.created(st, undefined)
     const expected = st.plan.response?.record
+    const actual = m && liveComparable(m)
     const diffs: ReplayDiff[] = []
-    if (!m) {
+    if (!m || !actual) {
       diffs.push({ path: 'status', expected: expected?.status ?? null, actual: null })
-    } else if (expected && !m.record) {
-      diffs.push({ path: 'response', expected: expected.status ?? null, actual: `${statusName(m.header.status)} (not decodable)` })
-    } else if (expected && m.record) {
+    } else if (expected) {
+      if (m.decoded.error && !expected.error) diffs.push({ path: 'body', expected: 'decodable', actual: m.decoded.error.message })
       diffs.push(
         ...compareResponses(
-          { expected, actual: m.record, request: { command: st.plan.command, body: st.plan.body }, guidBack: (g) => this.ids.capturedGuid(g) },
+          { expected, actual, request: { command: st.plan.command, body: st.plan.body }, guidBack: (g) => this.ids.capturedGuid(g) },
           this.rules,
         ),
       )
@@ -917,19 +921,20 @@ export class ReplayEngine implements ReplayDriver {
 
   private unsolicited(lc: LiveConn, m: LiveMessage): void {
     if (m.header.command !== Smb2Command.OplockBreak) {
-      this.events.push({ frame: this.currentFrame, conn: lc.captured, kind: 'break', verdict: 'diverged', note: `unsolicited ${m.record?.cmd ?? m.header.command} from the live server`, diffs: [] })
+      this.events.push({ frame: this.currentFrame, conn: lc.captured, kind: 'break', verdict: 'diverged', note: `unsolicited command 0x${m.header.command.toString(16)} from the live server`, diffs: [] })
       return
     }
     const b = m.body as { leaseKey?: string; fileId?: FileId; flags?: number; newLeaseState?: number; oplockLevel?: number }
     const key = b.leaseKey ? this.ids.capturedGuid(b.leaseKey) : undefined
     const fid = b.fileId ? this.ids.capturedFile(b.fileId) : undefined
     const fidKey = fid ? fid.persistent.toString(16).padStart(16, '0') + ':' + fid.volatile.toString(16).padStart(16, '0') : undefined
+    const rec = this.record(m, lc)!
     const e = (this.breaksByConn.get(lc.captured) ?? []).find((x) => !this.exps[x.seq]!.settled && ((key && x.leaseKey === key) || (fidKey && x.fileId === fidKey)))
     if (e) {
       const x = this.exps[e.seq]!
       x.live = m
       this.settle(e.seq)
-      const diffs = m.record ? compareResponses({ expected: e.record, actual: m.record, guidBack: (g) => this.ids.capturedGuid(g) }, this.rules) : []
+      const diffs = compareResponses({ expected: e.record, actual: rec, guidBack: (g) => this.ids.capturedGuid(g) }, this.rules)
       if (diffs.length) {
         const ack = e.ackStep !== undefined ? this.steps[e.ackStep] : undefined
         const prefixed = diffs.map((d) => ({ ...d, path: `break.${d.path}` }))
@@ -941,7 +946,7 @@ export class ReplayEngine implements ReplayDriver {
     this.events.push({
       frame: this.currentFrame, conn: lc.captured, kind: 'break', verdict: 'diverged',
       note: 'a break the capture does not have (acknowledged by the replay)',
-      diffs: [{ path: 'break', expected: null, actual: m.record ? recordToJson(m.record) : null }],
+      diffs: [{ path: 'break', expected: null, actual: recordToJson(rec) }],
     })
     void this.autoAck(lc, m)
   }
@@ -1000,11 +1005,12 @@ export class ReplayEngine implements ReplayDriver {
     const lc = await this.connect(captured)
     this.live.set(captured, lc)
     const say = (cmd: string, m: LiveMessage | undefined, expected: Record<string, unknown>, diffs: ReplayDiff[], note: string) => {
+      const actual = this.record(m, lc)
       const s: ReplayStep = {
-        frame, conn: captured, cmd, expected, actual: m?.record ? recordToJson(m.record) : null,
+        frame, conn: captured, cmd, expected, actual: actual ? recordToJson(actual) : null,
         verdict: diffs.length ? 'diverged' : 'match', diffs, note, injected: true,
       }
-      if (m) s.live = { conn: lc.conn.id, messageId: hex64(m.header.messageId), ...(m.record ? { frame: m.record.frame } : {}) }
+      if (m) s.live = { conn: lc.conn.id, messageId: hex64(m.header.messageId), ...(actual ? { frame: actual.frame } : {}) }
       this.extras.push({ afterStep, step: s })
       return s
     }

@@ -1,24 +1,21 @@
 /**
- * Patching ids into a copy of captured bytes (style.md 3.3): the header is decoded and re-encoded in place
- * with dissect/smb2's header codec (which round-trips the 64 bytes exactly), body fields are overwritten at
+ * Patching ids into a copy of captured bytes (style.md 3.3): the header is read and re-written in place with
+ * dissect/smb2's fast header functions (the codec's bytes exactly), body fields are overwritten at
  * the byte spans the codec recorded when it decoded the capture, with values encoded by the field's own
  * codec. Nothing here knows an offset of its own.
  * @module
  */
 import { FileId } from '../dissect/smb2/commands/file-id.js'
-import { HEADER_SIZE, Smb2HeaderCodec, type Smb2Header } from '../dissect/smb2/header.js'
+import { readHeaderFast, writeHeaderFast, type Smb2Header } from '../dissect/smb2/header.js'
 import { Reader, Writer } from '../dissect/wire/index.js'
 
 export function readHeader(buf: Buffer, at = 0): Smb2Header {
-  return Smb2HeaderCodec.read(new Reader(buf, at, at + HEADER_SIZE), { pduStart: at })
+  return readHeaderFast(buf, at)
 }
 
-/** Re-encodes `h` over the 64 header bytes at `at`. */
+/** Re-encodes `h` over the 64 header bytes at `at` (dissect/smb2's header layout, the codec's bytes). */
 export function writeHeader(buf: Buffer, at: number, h: Smb2Header): void {
-  const w = new Writer(HEADER_SIZE)
-  Smb2HeaderCodec.write(w, h, { pduStart: 0 })
-  const out = w.finish()
-  out.copy(buf, at)
+  writeHeaderFast(buf, at, h)
 }
 
 /** Reads, changes and writes back the header at `at`. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { Smb2Flags } from './constants/flags.js'
-import { DecodeError, Reader, Writer, bytesN, custom, fixed, reserved, struct, u16, u32, u64, type Ctx, type Infer } from '../wire/index.js'
+import { DecodeError, EncodeError, Reader, Writer, bytesN, custom, fixed, reserved, struct, u16, u32, u64, type Ctx, type Infer } from '../wire/index.js'
 
 export const SMB2_MAGIC = 0x424d53fe // 0xFE 'S' 'M' 'B' read little-endian
 export const TRANSFORM_MAGIC = 0x424d53fd
@@ -86,6 +86,71 @@ export const Smb2HeaderCodec = custom<Smb2Header, Omit<Smb2Header, 'protocolId' 
   },
   HEADER_SIZE,
 )
+
+/**
+ * Byte offsets of the header fields (MS-SMB2 2.2.1.1 sync / 2.2.1.2 async): bytes 32..39 hold ProcessId and
+ * TreeId in the sync form, AsyncId in the async form.
+ */
+export const HEADER_OFFSETS = {
+  protocolId: 0, structureSize: 4, creditCharge: 6, status: 8, command: 12, credits: 14, flags: 16, nextCommand: 20,
+  messageId: 24, asyncId: 32, processId: 32, treeId: 36, sessionId: 40, signature: 48,
+} as const
+
+/**
+ * Reads the header at `at` without the codec's bookkeeping (no field paths, no spans): for the hot path of a
+ * client or server that has already checked the message is SMB2. Same result as `Smb2HeaderCodec.read`; throws
+ * DecodeError on a short buffer or a wrong ProtocolId/StructureSize.
+ */
+export function readHeaderFast(buf: Buffer, at = 0): Smb2Header {
+  if (buf.length - at < HEADER_SIZE) throw new DecodeError(`an SMB2 header needs ${HEADER_SIZE} bytes, ${Math.max(0, buf.length - at)} left`, at, ['header'])
+  const protocolId = buf.readUInt32LE(at)
+  if (protocolId !== SMB2_MAGIC) throw new DecodeError(`protocolId 0x${protocolId.toString(16)} is not 0xFE 'SMB'`, at, ['header'])
+  const structureSize = buf.readUInt16LE(at + 4)
+  if (structureSize !== 64) throw new DecodeError(`structureSize must be 64, got ${structureSize}`, at + 4, ['header', 'structureSize'])
+  const flags = buf.readUInt32LE(at + HEADER_OFFSETS.flags)
+  const async = (flags & Smb2Flags.AsyncCommand) !== 0
+  return {
+    protocolId,
+    structureSize,
+    creditCharge: buf.readUInt16LE(at + HEADER_OFFSETS.creditCharge),
+    status: buf.readUInt32LE(at + HEADER_OFFSETS.status),
+    command: buf.readUInt16LE(at + HEADER_OFFSETS.command),
+    credits: buf.readUInt16LE(at + HEADER_OFFSETS.credits),
+    flags,
+    nextCommand: buf.readUInt32LE(at + HEADER_OFFSETS.nextCommand),
+    messageId: buf.readBigUInt64LE(at + HEADER_OFFSETS.messageId),
+    asyncId: async ? buf.readBigUInt64LE(at + HEADER_OFFSETS.asyncId) : 0n,
+    processId: async ? 0 : buf.readUInt32LE(at + HEADER_OFFSETS.processId),
+    treeId: async ? 0 : buf.readUInt32LE(at + HEADER_OFFSETS.treeId),
+    sessionId: buf.readBigUInt64LE(at + HEADER_OFFSETS.sessionId),
+    signature: buf.subarray(at + HEADER_OFFSETS.signature, at + HEADER_SIZE),
+  }
+}
+
+/**
+ * Writes `h` over the 64 header bytes at `at` (the inverse of `readHeaderFast`, the same bytes
+ * `Smb2HeaderCodec.write` produces): the async form when `h.flags` says so.
+ */
+export function writeHeaderFast(buf: Buffer, at: number, h: Smb2Header): void {
+  if (buf.length - at < HEADER_SIZE) throw new EncodeError(`an SMB2 header needs ${HEADER_SIZE} bytes, ${Math.max(0, buf.length - at)} left`, ['header'])
+  if (h.signature.length !== 16) throw new EncodeError(`signature must be 16 bytes, got ${h.signature.length}`, ['header', 'signature'])
+  buf.writeUInt32LE(h.protocolId >>> 0, at)
+  buf.writeUInt16LE(h.structureSize, at + 4)
+  buf.writeUInt16LE(h.creditCharge, at + HEADER_OFFSETS.creditCharge)
+  buf.writeUInt32LE(h.status >>> 0, at + HEADER_OFFSETS.status)
+  buf.writeUInt16LE(h.command, at + HEADER_OFFSETS.command)
+  buf.writeUInt16LE(h.credits, at + HEADER_OFFSETS.credits)
+  buf.writeUInt32LE(h.flags >>> 0, at + HEADER_OFFSETS.flags)
+  buf.writeUInt32LE(h.nextCommand >>> 0, at + HEADER_OFFSETS.nextCommand)
+  buf.writeBigUInt64LE(h.messageId, at + HEADER_OFFSETS.messageId)
+  if (h.flags & Smb2Flags.AsyncCommand) buf.writeBigUInt64LE(h.asyncId, at + HEADER_OFFSETS.asyncId)
+  else {
+    buf.writeUInt32LE(h.processId >>> 0, at + HEADER_OFFSETS.processId)
+    buf.writeUInt32LE(h.treeId >>> 0, at + HEADER_OFFSETS.treeId)
+  }
+  buf.writeBigUInt64LE(h.sessionId, at + HEADER_OFFSETS.sessionId)
+  if (h.signature.buffer !== buf.buffer || h.signature.byteOffset !== buf.byteOffset + at + HEADER_OFFSETS.signature) h.signature.copy(buf, at + HEADER_OFFSETS.signature)
+}
 
 /** A header with the usual defaults, for building requests and responses. */
 export function makeHeader(h: Partial<Smb2Header> & { command: number }): Smb2Header {

@@ -5,7 +5,7 @@
  * @module
  */
 import { DecodeError, Reader, Writer, isCodecError, type Codec, type Span } from '../wire/index.js'
-import { HEADER_SIZE, Smb2HeaderCodec, type Smb2Header } from './header.js'
+import { HEADER_SIZE, readHeaderFast, Smb2HeaderCodec, type Smb2Header } from './header.js'
 import { bodyCodec } from './registry.js'
 import { Smb2Flags } from './constants/flags.js'
 
@@ -48,9 +48,11 @@ export function decodeChain(buf: Buffer, opts: DecodeOptions = {}): DecodedChain
     const spans: Span[] | undefined = opts.spans ? [] : undefined
     let header: Smb2Header
     try {
-      const hr = new Reader(buf, start, buf.length, spans)
-      hr.path.push('header')
-      header = Smb2HeaderCodec.read(hr, { pduStart: start })
+      if (spans) {
+        const hr = new Reader(buf, start, buf.length, spans)
+        hr.path.push('header')
+        header = Smb2HeaderCodec.read(hr, { pduStart: start })
+      } else header = readHeaderFast(buf, start) // same result, without the span bookkeeping
     } catch (e) {
       if (!isCodecError(e)) throw e
       return { messages, error: e as DecodeError }

@@ -159,15 +159,18 @@ export function responseView(command: number, status: number, body: unknown, req
   }
 }
 
+/** What a response is compared on: a trace record has it, and so has the cheap view of a live message. */
+export type Comparable = Pick<SmbRecord, 'cmdCode' | 'statusCode' | 'status' | 'encrypted' | 'signed' | 'body'>
+
 /** The body of an error response carries nothing compared (MS-SMB2 2.2.2). */
-function hasOwnBody(rec: SmbRecord): boolean {
+function hasOwnBody(rec: Comparable): boolean {
   const b = rec.body as Obj | undefined
   return !!b && !(b['errorContextCount'] !== undefined && b['byteCount'] !== undefined)
 }
 
 export interface CompareInput {
-  expected: SmbRecord
-  actual: SmbRecord
+  expected: Comparable
+  actual: Comparable
   request?: RequestInfo
   /** Maps a live client-chosen GUID back to the captured one (identity unless regenerating). */
   guidBack?: (g: string) => string

@@ -12,7 +12,6 @@ import { Smb2Flags } from '../../dissect/smb2/constants/flags.js'
 import { NtStatus } from '../../dissect/smb2/constants/status.js'
 import { HEADER_SIZE, messageKind, UNSOLICITED_MESSAGE_ID, type Smb2Header } from '../../dissect/smb2/header.js'
 import { decodeChain, type DecodedMessage } from '../../dissect/smb2/message.js'
-import type { SmbRecord } from '../../dissect/trace/record.js'
 import { patchHeader } from '../patch.js'
 import { ClientState } from './client-state.js'
 import { CreditError, CreditWindow } from './credits.js'
@@ -29,12 +28,12 @@ export interface LiveMessage {
   signatureOk?: boolean
   /** Local time it arrived (ms since epoch). */
   at: number
-  /** The trace record the observer made of it, if any. */
-  record?: SmbRecord
+  /** Frame number of the recorded pcap (or a running count) it arrived in. */
+  frame?: number
 }
 
 export interface OutgoingMessage {
-  /** A complete SMB2 message (header + body); the header's NextCommand and Signature are set here. */
+  /** A complete SMB2 message (header + body); the header's NextCommand and Signature are set here, in place. */
   bytes: Buffer
   sign: boolean
 }
@@ -57,10 +56,10 @@ interface CallState {
 
 export interface WireObserver {
   /**
-   * Plaintext of a transport message (after decryption, or as it was before encryption); may return one trace
-   * record per SMB2 message of it, which the connection attaches to the messages it hands out.
+   * Called for each transport message, after the transport (and its recorder) has seen it, with its plaintext
+   * (after decryption, or as it was before encryption); returns the frame number to give its messages.
    */
-  (fromClient: boolean, plain: Buffer, encrypted: boolean, conn: Connection): SmbRecord[] | undefined
+  (fromClient: boolean, plain: Buffer, encrypted: boolean, conn: Connection): number | undefined
 }
 
 const ALL_ONES = 0xffff_ffff_ffff_ffffn
@@ -145,21 +144,22 @@ export class Connection {
    * Sends one message or a compound chain: sets NextCommand (8-byte aligned, MS-SMB2 3.2.4.1.4), signs the
    * messages asked for, feeds the preauth hash, encrypts the whole chain for `encryptFor` (a SessionId).
    */
-  send(messages: OutgoingMessage[], encryptFor?: bigint): SmbRecord[] {
+  /** Returns the frame number the observer gave the message. */
+  send(messages: OutgoingMessage[], encryptFor?: bigint): number | undefined {
     const parts: Buffer[] = []
     const sessions: bigint[] = []
     messages.forEach((m, i) => {
       const last = i === messages.length - 1
+      // The caller hands its buffers over (they are patched in place); only padding needs a new one.
       let bytes = m.bytes
       if (!last && bytes.length % 8) bytes = Buffer.concat([bytes, Buffer.alloc(8 - (bytes.length % 8))])
-      else bytes = Buffer.from(bytes)
       const next = last ? 0 : bytes.length
       const h = patchHeader(bytes, 0, (h) => ({ ...h, nextCommand: next, flags: encryptFor !== undefined ? h.flags & ~Smb2Flags.Signed : h.flags, signature: Buffer.alloc(16) }))
       // Related messages carry the all-ones SessionId: they belong to the first message's session.
       sessions.push(h.sessionId === ALL_ONES && i > 0 ? sessions[0]! : h.sessionId)
       parts.push(bytes)
     })
-    const chain = Buffer.concat(parts)
+    const chain = parts.length === 1 ? parts[0]! : Buffer.concat(parts)
     let at = 0
     messages.forEach((m, i) => {
       const msg = chain.subarray(at, at + parts[i]!.length)
@@ -176,13 +176,13 @@ export class Connection {
       this.transport.send(encryptMessage(chain, { key: s.keys.serverInKey, cipherId: this.state.cipherId, sessionId: encryptFor, nonces: this.nonces }))
     } else this.transport.send(chain)
     // After the transport (and its recorder) has seen the message, so frame numbers agree.
-    return this.observe?.(true, chain, encryptFor !== undefined, this) ?? []
+    return this.observe?.(true, chain, encryptFor !== undefined, this)
   }
 
   /** Sends raw bytes as they are (an SMB1 NEGOTIATE). */
-  sendRaw(bytes: Buffer): SmbRecord[] {
+  sendRaw(bytes: Buffer): number | undefined {
     this.transport.send(bytes)
-    return this.observe?.(true, bytes, false, this) ?? []
+    return this.observe?.(true, bytes, false, this)
   }
 
   close(): Promise<CloseReason> {
@@ -217,16 +217,15 @@ export class Connection {
       this.problems.push(`not an SMB2 message (${plain.subarray(0, 4).toString('hex')})`)
       return
     }
-    const records = this.observe?.(false, plain, encrypted, this)
+    const frame = this.observe?.(false, plain, encrypted, this)
     const chain = decodeChain(plain, { dialect: this.state.dialect })
     if (chain.error) this.problems.push(`malformed response: ${chain.error.message}`)
-    chain.messages.forEach((m, i) => {
+    chain.messages.forEach((m) => {
       const raw = plain.subarray(m.start, m.end)
       const h = m.header
       this.state.preauth.observe(raw)
       const live: LiveMessage = { header: h, body: m.body, raw, decoded: m, encrypted, at }
-      const record = records?.[i]
-      if (record) live.record = record
+      if (frame !== undefined) live.frame = frame
       if (h.flags & Smb2Flags.Signed && !encrypted && raw.length >= HEADER_SIZE) {
         const keys = this.state.sessions.get(h.sessionId === ALL_ONES ? chain.messages[0]!.header.sessionId : h.sessionId)?.keys
         if (keys) live.signatureOk = verify(raw, keys.signingKey, keys.signingAlgorithm)

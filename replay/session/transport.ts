@@ -98,11 +98,18 @@ export class Transport {
   /** Sends one transport message (an SMB2 message, compound chain or transform). */
   send(message: Buffer): void {
     if (this.closed) throw new TransportError(`connection ${this.id} is closed`)
-    const hdr = Buffer.alloc(4)
-    hdr.writeUInt32BE(message.length) // byte 0 stays 0: session message (MS-SMB2 2.1)
     if (message.length > 0xffffff) throw new TransportError(`a transport message of ${message.length} bytes does not fit the 24-bit length`)
+    const hdr = Buffer.allocUnsafe(4)
+    hdr.writeUInt32BE(message.length) // byte 0 stays 0: session message (MS-SMB2 2.1)
     this.tap?.data(this, true, message)
-    this.socket.write(Buffer.concat([hdr, message]))
+    if (message.length < 16384) this.socket.write(Buffer.concat([hdr, message]))
+    else {
+      // Large messages: no copy, one writev.
+      this.socket.cork()
+      this.socket.write(hdr)
+      this.socket.write(message)
+      this.socket.uncork()
+    }
   }
 
   /** Closes the connection the orderly way (FIN); resolves when the socket is gone. */
