@@ -139,13 +139,63 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
+/**
+ * Deadlines of the waits in progress, checked by one timer (a timer per wait, one per replayed request, cost
+ * more than the rest of the bookkeeping). Resolution is the tick, 20 ms: fine for timeouts of seconds.
+ */
+class Watchdog {
+  private readonly waits = new Set<{ deadline: number; expire: () => void }>()
+  private timer: NodeJS.Timeout | undefined
+
+  add(deadline: number, expire: () => void): () => void {
+    const w = { deadline, expire }
+    this.waits.add(w)
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), 20)
+      this.timer.unref?.()
+    }
+    return () => {
+      this.waits.delete(w)
+      if (!this.waits.size && this.timer) {
+        clearInterval(this.timer)
+        this.timer = undefined
+      }
+    }
+  }
+
+  private tick(): void {
+    const now = Date.now()
+    for (const w of [...this.waits]) {
+      if (w.deadline <= now) {
+        this.waits.delete(w)
+        w.expire()
+      }
+    }
+    if (!this.waits.size && this.timer) {
+      clearInterval(this.timer)
+      this.timer = undefined
+    }
+  }
+}
+
+const watchdog = new Watchdog()
+
 /** Waits for `p` at most `ms`; true when it settled in time. */
-async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const t = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)))
-  const r = await Promise.race([p.then(() => true), t])
-  clearTimeout(timer)
-  return r
+function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    let done = false
+    const remove = watchdog.add(Date.now() + ms, () => {
+      if (done) return
+      done = true
+      resolve(false)
+    })
+    void p.then(() => {
+      if (done) return
+      done = true
+      remove()
+      resolve(true)
+    })
+  })
 }
 
 export class ReplayEngine implements ReplayDriver {
@@ -581,7 +631,8 @@ export class ReplayEngine implements ReplayDriver {
     let encryptFor: bigint | undefined
     for (const [i, st] of chain.entries()) {
       const h = st.plan.header
-      const mid = await lc.conn.credits.acquire(Math.max(1, this.charge(lc, h)), this.responseTimeout)
+      const n = Math.max(1, this.charge(lc, h))
+      const mid = lc.conn.credits.tryAcquire(n) ?? (await lc.conn.credits.acquire(n, this.responseTimeout))
       const bytes = st.plan.command === Smb2Command.TreeConnect ? this.treeConnect(st, lc, mid) : this.patched(st, lc, mid)
       const liveSession = h.sessionId === ALL_ONES ? lc.lastSession : this.ids.session(h.sessionId)
       const liveTree = h.treeId === 0xffff_ffff ? lc.lastTree : this.ids.tree(h.sessionId, h.treeId)
