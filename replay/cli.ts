@@ -162,7 +162,6 @@ export async function runReplay(args: ReplayArgs, io: { stdout?: NodeJS.Writable
     report = await engine.run()
   } catch (e) {
     await engine.close().catch(() => {})
-    await opts.recorder?.finish().catch(() => {})
     if (e instanceof ReplayFatalError) {
       stderr.write(`smbscope replay: ${e.message}\n`)
       return 2

@@ -13,7 +13,8 @@
  * @module
  */
 import { Smb2Command } from '../dissect/smb2/constants/command.js'
-import { Smb2Flags } from '../dissect/smb2/constants/flags.js'
+import { SecurityMode, Smb2Flags } from '../dissect/smb2/constants/flags.js'
+import { dialectName } from '../dissect/smb2/constants/dialect.js'
 import { NtStatus, statusName } from '../dissect/smb2/constants/status.js'
 import { LeaseBreakFlags } from '../dissect/smb2/constants/oplock-lease.js'
 import type { FileId } from '../dissect/smb2/commands/file-id.js'
@@ -331,10 +332,17 @@ export class ReplayEngine implements ReplayDriver {
     return this.durableTracker.summary()
   }
 
+  /** Closes the live connections and the recording (the inspector may stop a replay half way). */
   async close(): Promise<void> {
     for (const lc of this.live.values()) if (!lc.conn.isClosed) await lc.conn.close()
     this.live.clear()
+    if (this.opts.recorder && !this.recorderClosed) {
+      this.recorderClosed = true
+      await this.opts.recorder.finish()
+    }
   }
+
+  private recorderClosed = false
 
   /** Runs everything and returns the report. */
   async run(): Promise<ReplayReport> {
@@ -378,7 +386,6 @@ export class ReplayEngine implements ReplayDriver {
       }
     }
     await this.close()
-    await this.opts.recorder?.finish()
   }
 
   // ---- events -----------------------------------------------------------------------------------------------
@@ -550,6 +557,28 @@ export class ReplayEngine implements ReplayDriver {
     return this.durableTracker.find(readFileId(st.plan.raw, p.span))
   }
 
+  /**
+   * Header flags the live dialect allows (MS-SMB2 2.2.1.2): the priority bits only with 3.1.1, REPLAY_OPERATION
+   * only with 3.x. A capture of a newer dialect replayed on an older one drops them (a server may refuse them).
+   */
+  private flags(lc: LiveConn, flags: number): number {
+    const d = lc.conn.state.dialect
+    if (d === undefined) return flags
+    let f = flags
+    if (d !== 0x0311 && f & Smb2Flags.PriorityMask) {
+      f &= ~Smb2Flags.PriorityMask
+      this.noteOnce(`${lc.captured}:priority`, `${lc.captured}: the captured requests carry 3.1.1 priority bits, cleared for ${dialectName(d)}`)
+    }
+    if (d < 0x0300 && f & Smb2Flags.ReplayOperation) f &= ~Smb2Flags.ReplayOperation
+    return f >>> 0
+  }
+
+  /** The ChannelSequence of 3.x requests (low half of the status field, MS-SMB2 2.2.1.2) is reserved before 3.0. */
+  private channelSequence(lc: LiveConn, status: number): number {
+    const d = lc.conn.state.dialect
+    return d !== undefined && d < 0x0300 ? 0 : status
+  }
+
   /** CreditCharge to put on the wire for a captured request on this connection. */
   private charge(lc: LiveConn, h: Smb2Header): number {
     const s = lc.conn.state
@@ -569,7 +598,8 @@ export class ReplayEngine implements ReplayDriver {
       credits: Math.max(h.credits, h.creditCharge, 1),
       sessionId: this.ids.session(h.sessionId),
       treeId: h.flags & Smb2Flags.AsyncCommand ? h.treeId : this.ids.tree(cs, h.treeId),
-      flags: h.flags & ~Smb2Flags.Signed,
+      flags: this.flags(lc, h.flags) & ~Smb2Flags.Signed,
+      status: this.channelSequence(lc, h.status),
       signature: Buffer.alloc(16),
     }))
     for (const x of p.patches) {
@@ -605,7 +635,10 @@ export class ReplayEngine implements ReplayDriver {
     delete body['pathLength']
     const ext = body['extension'] as Record<string, unknown> | undefined
     if (ext) body['extension'] = { ...ext, treeConnectContextOffset: undefined }
-    const h = { ...p.header, messageId, creditCharge: this.charge(lc, p.header), sessionId: this.ids.session(p.header.sessionId), flags: p.header.flags & ~Smb2Flags.Signed, signature: Buffer.alloc(16), nextCommand: 0 }
+    const h = {
+      ...p.header, messageId, creditCharge: this.charge(lc, p.header), sessionId: this.ids.session(p.header.sessionId),
+      flags: this.flags(lc, p.header.flags) & ~Smb2Flags.Signed, status: this.channelSequence(lc, p.header.status), signature: Buffer.alloc(16), nextCommand: 0,
+    }
     return encodeMessage({ header: h, body }, { dialect: lc.conn.state.dialect })
   }
 
@@ -622,8 +655,19 @@ export class ReplayEngine implements ReplayDriver {
     const sess = s.sessions.get(liveSession)
     const keys = sess?.keys
     const encrypt = !!keys?.serverInKey && s.canEncrypt && (st.plan.encrypted || !!sess?.encryptData || s.encryptedTrees.has(liveTree))
-    const sign = !!keys && !encrypt && (st.plan.signed || s.signingRequired)
+    // A request the capture encrypted goes signed when it cannot go encrypted (MS-SMB2 3.2.4.1.1: a session
+    // that requires signing gets it either way).
+    const sign = !!keys && !encrypt && (st.plan.signed || st.plan.encrypted || s.signingRequired || !!sess?.signingRequired)
+    if (st.plan.encrypted && !encrypt && !st.plan.auth) this.noteOnce(`${lc.captured}:encrypt`, `${lc.captured}: the capture encrypted from frame ${st.plan.frame} on; the target does not allow it here (${s.canEncrypt ? 'no session key' : 'no encryption on this dialect'}), so the requests went ${sign ? 'signed' : 'in clear'}`)
+    else if (st.plan.signed && !sign && !encrypt && !st.plan.auth) this.noteOnce(`${lc.captured}:sign`, `${lc.captured}: the capture signed from frame ${st.plan.frame} on; no session key live (guest or anonymous), so the requests went unsigned`)
     return { sign, encrypt }
+  }
+
+  private readonly noted = new Set<string>()
+  private noteOnce(key: string, note: string): void {
+    if (this.noted.has(key)) return
+    this.noted.add(key)
+    this.notes.push(note)
   }
 
   private async sendChain(lc: LiveConn, chain: StepState[]): Promise<void> {
@@ -684,7 +728,8 @@ export class ReplayEngine implements ReplayDriver {
         ...h,
         messageId: target.liveMessageId!,
         creditCharge: 0,
-        flags: (async ? h.flags | Smb2Flags.AsyncCommand : h.flags & ~Smb2Flags.AsyncCommand) & ~Smb2Flags.Signed,
+        flags: (async ? h.flags | Smb2Flags.AsyncCommand : h.flags & ~Smb2Flags.AsyncCommand) & this.flags(lc, h.flags | Smb2Flags.AsyncCommand) & ~Smb2Flags.Signed,
+        status: this.channelSequence(lc, h.status),
         asyncId: async ? liveAsync : 0n,
         treeId: async ? 0 : this.ids.tree(target.plan.header.sessionId, targetTree),
         processId: 0,
@@ -748,7 +793,8 @@ export class ReplayEngine implements ReplayDriver {
         creditCharge: this.charge(lc, st.plan.header),
         credits: Math.max(st.plan.header.credits, 1),
         sessionId: liveSession,
-        flags: st.plan.header.flags & ~Smb2Flags.Signed,
+        flags: this.flags(lc, st.plan.header.flags) & ~Smb2Flags.Signed,
+        status: this.channelSequence(lc, st.plan.header.status),
         signature: Buffer.alloc(16),
         nextCommand: 0,
       }
@@ -780,6 +826,7 @@ export class ReplayEngine implements ReplayDriver {
         const sid = h.sessionId
         const flags = (last.body as { sessionFlags?: number }).sessionFlags ?? 0
         const s = lc.conn.state.established(sid, auth.sessionKey, flags)
+        if (((st.plan.body as { securityMode?: number }).securityMode ?? 0) & SecurityMode.SigningRequired) s.signingRequired = true
         const captured = capturedResponse?.sessionId ?? capturedSession
         if (captured !== undefined && captured !== 0n) this.ids.setSession(captured, sid)
         lc.sessions.set(captured ?? sid, { creds, rawNtlm: leg0.rawNtlm, liveSession: sid })
@@ -821,9 +868,15 @@ export class ReplayEngine implements ReplayDriver {
     const ok = h.status === NtStatus.Success
     switch (p.command) {
       case Smb2Command.Negotiate:
-      case -1:
+      case -1: {
         lc.conn.state.negotiated(m.body as Parameters<typeof lc.conn.state.negotiated>[0])
+        const want = (p.response?.record.body as { dialectRevision?: number } | undefined)?.dialectRevision
+        const got = lc.conn.state.dialect
+        if (want !== undefined && got !== undefined && want !== got) {
+          this.noteOnce(`${lc.captured}:dialect`, `${lc.captured}: the target negotiated ${dialectName(got)} where the capture had ${dialectName(want)}`)
+        }
         break
+      }
       case Smb2Command.TreeConnect:
         if (ok && captured && captured.status === NtStatus.Success) {
           this.ids.setTree(p.header.sessionId, captured.treeId, h.treeId)

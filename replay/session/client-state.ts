@@ -18,6 +18,8 @@ export interface LiveSession {
   flags: number
   /** SMB2_SESSION_FLAG_ENCRYPT_DATA: every message of the session is encrypted (MS-SMB2 3.2.5.3.1). */
   encryptData: boolean
+  /** The client asked for signing to be required (SESSION_SETUP SecurityMode), so the server checks every message. */
+  signingRequired?: boolean
 }
 
 export interface NegotiateInfo {
