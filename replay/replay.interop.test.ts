@@ -146,6 +146,26 @@ describe.skipIf(!!why)('replay against the lab Samba', () => {
   })
 })
 
+describe.skipIf(!!why)('a target with an older dialect', () => {
+  it('SMB 3.1.1 encrypted capture against SMB 2.1: authenticates, signs instead of encrypting, reports the differences', async () => {
+    // A second [global] section in smb.conf applies globally.
+    const lab = await startLab('[global]\n  server max protocol = SMB2_10')
+    try {
+      const r = await replay(lab, 'smbclient-encrypted-smb311.pcap', { regenerateIds: true })
+      expect(r.notes.some((n) => /negotiated SMB 2\.1 where the capture had SMB 3\.1\.1/.test(n))).toBe(true)
+      expect(r.notes.some((n) => /the capture encrypted .* so the requests went signed/.test(n))).toBe(true)
+      const neg = r.steps.find((x) => x.cmd === 'NEGOTIATE')!
+      expect(neg.diffs.find((d) => d.path === 'body.dialectRevision')).toEqual({ path: 'body.dialectRevision', expected: 0x0311, actual: 0x0210 })
+      // Every other request got the captured status; what differs is that the responses came unencrypted.
+      const others = r.steps.filter((x) => x.cmd !== 'NEGOTIATE')
+      expect(others.filter((x) => x.diffs.some((d) => d.path === 'status'))).toEqual([])
+      expect(others.filter((x) => (x.expected as { encrypted?: boolean } | null)?.encrypted).every((x) => x.diffs.some((d) => d.path === 'encrypted'))).toBe(true)
+    } finally {
+      await lab.stop()
+    }
+  })
+})
+
 describe.skipIf(!!why)('verification power: a wrong server is flagged', () => {
   const durableCaptures = ['durable-open.reopen2.pcap', 'durable-open.reopen4.pcap', 'durable-open.lock-lease.pcap', 'durable-v2-open.reopen2.pcap', 'durable-v2-open.reopen2-lease-v2.pcap', 'session.reconnect1.pcap']
 
