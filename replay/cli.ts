@@ -102,7 +102,7 @@ export function replayCommand(y: Argv): Argv {
         .option('capture-password', { type: 'string', array: true, describe: 'password(s) to decrypt the capture, when not --password' })
         .option('timeout', { type: 'number', default: 30000, describe: 'ms to wait for a response' })
         .option('break-timeout', { type: 'number', default: 5000, describe: 'ms to wait for a captured oplock/lease break' })
-        .option('ignore', { type: 'string', array: true, describe: 'do not compare diff paths matching REGEX (e.g. "body.info.eaSize")' })
+        .option('ignore', { type: 'string', array: true, describe: 'do not compare diff paths matching REGEX (e.g. "^encrypted$" against a target that cannot encrypt)' })
         .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'list every step in the text report' })
         .example('$0 replay cap.pcap --target 127.0.0.1:445 -u labuser -p labpass', 'replay and print a text report')
         .example('$0 replay cap.pcap -t srv:445 -u bob -p pw --share-map share=scratch -r junit -o replay.xml', 'for CI')

@@ -210,6 +210,8 @@ interface ConnBuild {
   /** Sessions established on this connection (captured ids), and SESSION_SETUP exchanges in progress. */
   exchanges: Map<bigint, number>
   pendingFirstLeg: Map<bigint, number>
+  /** Break notifications not acknowledged (yet). */
+  unacked: Expectation[]
 }
 
 /** Builds the plan of a capture file. Throws PlanError when the capture cannot be replayed at all. */
@@ -255,7 +257,7 @@ export class PlanBuilder {
       const info: PlanConnection = { conn: key, tuple, midStream: implicit, negotiated: false }
       if (!implicit) info.openFrame = frame
       this.plan.connections.set(key, info)
-      this.conns.set(key, { info, pending: new Map(), asyncIds: new Map(), exchanges: new Map(), pendingFirstLeg: new Map() })
+      this.conns.set(key, { info, pending: new Map(), asyncIds: new Map(), exchanges: new Map(), pendingFirstLeg: new Map(), unacked: [] })
       this.flushChain()
       this.plan.events.push({ kind: 'open', conn: key, frame, time, after: this.plan.expectations.length })
     }
@@ -356,12 +358,13 @@ export class PlanBuilder {
         const b = m!.body as { leaseKey?: string; fileId?: { persistent: bigint; volatile: bigint } }
         const key = b.leaseKey
         const fid = b.fileId ? fileIdKey(b.fileId) : undefined
-        for (let i = this.plan.expectations.length - 1; i >= 0; i--) {
-          const e = this.plan.expectations[i]!
-          if (e.kind !== 'break' || e.conn !== c.info.conn || e.ackStep !== undefined) continue
+        // The newest break of this connection for the same lease or open that is not acknowledged yet.
+        for (let i = c.unacked.length - 1; i >= 0; i--) {
+          const e = c.unacked[i]!
           if ((key && e.leaseKey === key) || (fid && e.fileId === fid)) {
             e.ackStep = index
             step.acks = e
+            c.unacked.splice(i, 1)
             break
           }
         }
@@ -429,6 +432,8 @@ export class PlanBuilder {
       if (b.fileId) e.fileId = fileIdKey(b.fileId)
       if (c.lastStep !== undefined) e.ownerStep = c.lastStep
       this.plan.expectations.push(e)
+      c.unacked.push(e)
+      if (c.unacked.length > 1024) c.unacked.shift() // breaks nobody acknowledges (to none, no ack required)
       return
     }
     const stepIndex = c.pending.get(h.messageId)
