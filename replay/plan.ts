@@ -69,6 +69,8 @@ export interface Expectation {
   conn: string
   record: SmbRecord
   header: Smb2Header
+  /** The captured plaintext bytes of the message (a view of the dissected transport message). */
+  raw: Buffer
   /** The request step it answers (responses and interims). */
   step?: number
   /** Breaks: the lease key or FileId they name, and the step that was last sent on the connection before. */
@@ -300,7 +302,7 @@ export class PlanBuilder {
       return
     }
     if (fromClient) this.request(c, rec, raw, decoded)
-    else this.serverMessage(c, rec, decoded)
+    else this.serverMessage(c, rec, decoded, raw)
   }
 
   private flushChain(): void {
@@ -414,7 +416,7 @@ export class PlanBuilder {
     return a
   }
 
-  private serverMessage(c: ConnBuild, rec: SmbRecord, m: DecodedMessage): void {
+  private serverMessage(c: ConnBuild, rec: SmbRecord, m: DecodedMessage, raw: Buffer): void {
     const h = m.header
     const e: Expectation = {
       seq: this.plan.expectations.length,
@@ -424,6 +426,7 @@ export class PlanBuilder {
       conn: c.info.conn,
       record: rec,
       header: h,
+      raw,
     }
     if (h.messageId === UNSOLICITED_MESSAGE_ID && h.command === Smb2Command.OplockBreak) {
       e.kind = 'break'
