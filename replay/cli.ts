@@ -132,6 +132,22 @@ export function optionsFromArgs(args: ReplayArgs, recorder?: PcapRecorder): Repl
   return o
 }
 
+/**
+ * A replay engine from command-line style arguments, for `smbscope inspect FILE --target ...` (the inspector
+ * steps it through its `ReplayDriver` methods). Throws UsageError for bad arguments, PlanError for a capture
+ * that cannot be replayed.
+ */
+export async function createReplayDriver(
+  file: string,
+  args: Pick<ReplayArgs, 'target' | 'user' | 'password'> & Partial<Omit<ReplayArgs, 'file'>>,
+): Promise<ReplayEngine> {
+  const full: ReplayArgs = { report: 'text', pace: 'fast', timeout: 30000, 'break-timeout': 5000, ...args, file }
+  const recorder = full.record ? new PcapRecorder(full.record) : undefined
+  const opts = optionsFromArgs(full, recorder)
+  const plan = await buildPlan(file, { passwords: full['capture-password']?.length ? full['capture-password'] : [full.password] })
+  return new ReplayEngine(plan, opts)
+}
+
 export async function runReplay(args: ReplayArgs, io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout
   const stderr = io.stderr ?? process.stderr

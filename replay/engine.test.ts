@@ -116,3 +116,27 @@ describe.skipIf(!haveSambaCaptures)('targets that fail', () => {
     }
   })
 })
+
+describe.skipIf(!haveSambaCaptures)('createReplayDriver (for `smbscope inspect --target`)', () => {
+  it('steps one request at a time, then runs to the end', async () => {
+    const { createReplayDriver } = await import('./cli.js')
+    const plan = await buildPlan(samba('durable-open.reopen1.pcap'), { passwords: [LAB_PASSWORD] })
+    const server = await startScriptedServer(plan)
+    try {
+      const d = await createReplayDriver(samba('durable-open.reopen1.pcap'), { target: `127.0.0.1:${server.port}`, user: 'labuser', password: LAB_PASSWORD, timeout: 3000 })
+      expect(d.remaining()).toBe(10)
+      const first = await d.next()
+      expect(first?.cmd).toBe('NEGOTIATE')
+      expect(first?.verdict).toBe('match')
+      expect(d.remaining()).toBe(9)
+      const rest = []
+      for await (const s of d.runToEnd()) rest.push(s)
+      expect(rest.length).toBe(9)
+      expect(await d.next()).toBeNull()
+      expect(d.durable().length).toBe(1)
+      await d.close()
+    } finally {
+      await server.close()
+    }
+  })
+})

@@ -17,5 +17,5 @@ export { compareResponses, makeRules, responseView, type RuleOptions } from './c
 export { PcapRecorder } from './record-pcap.js'
 export { IdMap } from './id-map.js'
 export { credentials, credentialsFor, parseUser, type Credentials } from './session/authenticator.js'
-export { replayCommand, runReplay, parseTarget, parseShareMap, parseUserMap, parseInject, type ReplayArgs } from './cli.js'
+export { createReplayDriver, replayCommand, runReplay, optionsFromArgs, UsageError, parseTarget, parseShareMap, parseUserMap, parseInject, type ReplayArgs } from './cli.js'
 export * from './types.js'
