@@ -373,6 +373,7 @@ export class ReplayEngine implements ReplayDriver {
   private async finish(): Promise<void> {
     if (this.finished) return
     this.finished = true
+    for (const f of this.injectAfter) this.notes.push(`--inject-disconnect after:${f}: the capture has nothing after frame ${f} on a live connection; nothing injected`)
     // Answers still outstanding (a CANCELled request, a late response) get a last chance.
     const open = this.steps.filter((s) => s.state === 'sent')
     if (open.length) await within(Promise.all(open.map((s) => s.done)), Math.min(this.responseTimeout, 5000))
@@ -393,6 +394,7 @@ export class ReplayEngine implements ReplayDriver {
   private async runEvent(ev: PlanEvent): Promise<void> {
     await this.settleUpTo(ev.after)
     if (this.fatal) return
+    if (this.injectAfter.size) await this.injectBefore(ev)
     this.currentFrame = ev.frame
     if (this.opts.pace === 'original') {
       if (!this.startWall) this.startWall = Date.now()
@@ -541,14 +543,38 @@ export class ReplayEngine implements ReplayDriver {
       for (const s of chain) if (!s.result) this.complete(s, undefined, `could not send: ${(e as Error).message}`)
       return
     }
-    for (const s of chain) {
-      if (this.injectAfter.has(s.plan.frame)) {
-        await within(s.done, this.responseTimeout)
-        await this.outage(ev.conn, s.plan.index, `after frame ${s.plan.frame}`)
-        this.injectAfter.delete(s.plan.frame)
-        break
+  }
+
+  /**
+   * `--inject-disconnect after:FRAME`: once the plan has gone past FRAME (a request or a response), the
+   * connection FRAME belongs to goes down and comes back, before the next event runs.
+   */
+  private async injectBefore(ev: PlanEvent): Promise<void> {
+    for (const f of [...this.injectAfter].sort((a, b) => a - b)) {
+      if (ev.frame <= f) continue
+      this.injectAfter.delete(f)
+      const where = this.frameOwner(f)
+      if (!where) {
+        this.notes.push(`--inject-disconnect after:${f}: frame ${f} is no SMB message of the capture; nothing injected`)
+        continue
       }
+      if (!this.live.has(where.conn)) {
+        this.notes.push(`--inject-disconnect after:${f}: its connection is already closed; nothing injected`)
+        continue
+      }
+      await this.outage(where.conn, where.step, `after frame ${f}`)
     }
+  }
+
+  /** The captured connection of a frame, and the last step at or before it. */
+  private frameOwner(frame: number): { conn: string; step: number } | undefined {
+    const st = this.plan.steps.find((s) => s.frame === frame)
+    const ex = st ? undefined : this.plan.expectations.find((e) => e.frame === frame)
+    const conn = st?.conn ?? ex?.conn
+    if (conn === undefined) return undefined
+    let step = -1
+    for (const s of this.plan.steps) if (s.frame <= frame) step = s.index
+    return { conn, step }
   }
 
   private durableOf(st: StepState): DurableTrack | undefined {
@@ -778,7 +804,7 @@ export class ReplayEngine implements ReplayDriver {
       try {
         token = auth.nextToken(blob)
       } catch (e) {
-        this.complete(st, last, `the server's authentication token is unusable: ${(e as Error).message}`)
+        this.complete(st, undefined, `the server's authentication token is unusable: ${(e as Error).message}`)
         break
       }
       body['securityBuffer'] = token
