@@ -229,7 +229,6 @@ export class ReplayEngine implements ReplayDriver {
   private readonly injectAfter: Set<number>
   private readonly injectBeforeClose: boolean
   private currentFrame = 0
-  private lastSentStep = -1
 
   constructor(
     readonly plan: Plan,
@@ -717,7 +716,6 @@ export class ReplayEngine implements ReplayDriver {
       this.watch(st, lc.conn.expect(mid))
     }
     lc.conn.send(out, encryptFor)
-    this.lastSentStep = chain[chain.length - 1]!.plan.index
   }
 
   private watch(st: StepState, call: PendingCall): void {

@@ -151,8 +151,6 @@ export interface PlanOptions {
   passwords?: string[]
 }
 
-const ALL_ONES = 0xffff_ffff_ffff_ffffn
-
 export function sha256(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex')
 }
@@ -495,6 +493,3 @@ export class PlanBuilder {
     return this.plan
   }
 }
-
-/** True for the ids that are not handles but markers (0 and all ones): never remapped. */
-export const isMarkerId = (v: bigint): boolean => v === 0n || v === ALL_ONES
