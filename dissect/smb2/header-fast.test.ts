@@ -1,10 +1,17 @@
 import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dissectAll } from '../trace/dissect-file.js'
 import { Reader, Writer } from '../wire/index.js'
 import { HEADER_SIZE, readHeaderFast, Smb2HeaderCodec, writeHeaderFast } from './header.js'
 
-const SAMBA = '/work/shared/captures/samba'
+/** The shared Samba captures: $SMBSCOPE_CAPTURES, ../shared/captures from the checkout, or /work/shared/captures. */
+const SAMBA = join(
+  [process.env['SMBSCOPE_CAPTURES'], resolve(process.cwd(), '../shared/captures'), '/work/shared/captures']
+    .filter((p): p is string => !!p)
+    .find((p) => existsSync(join(p, 'samba'))) ?? '/work/shared/captures',
+  'samba',
+)
 
 describe('readHeaderFast / writeHeaderFast agree with the header codec', () => {
   const files = [`${SAMBA}/compound.related1.pcap`, `${SAMBA}/lease.break.pcap`].filter((f) => existsSync(f))

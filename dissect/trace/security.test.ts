@@ -1,9 +1,16 @@
 import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dissectAll } from './dissect-file.js'
 import { isSmb } from './record.js'
 
-const SAMBA = '/work/shared/captures/samba'
+/** The shared Samba captures: $SMBSCOPE_CAPTURES, ../shared/captures from the checkout, or /work/shared/captures. */
+const SAMBA = join(
+  [process.env['SMBSCOPE_CAPTURES'], resolve(process.cwd(), '../shared/captures'), '/work/shared/captures']
+    .filter((p): p is string => !!p)
+    .find((p) => existsSync(join(p, 'samba'))) ?? '/work/shared/captures',
+  'samba',
+)
 
 describe.skipIf(!existsSync(SAMBA))('SecurityTracker on Samba captures with --password', () => {
   it('decrypts smbclient-encrypted-smb311.pcap (cipher from the NEGOTIATE context list) and verifies its signatures', async () => {
