@@ -4,7 +4,7 @@
  * @module
  */
 import { Smb2Flags } from './constants/flags.js'
-import { DecodeError, Reader, Writer, bytesN, custom, fixed, reserved, struct, u16, u32, u64, type Ctx, type Infer } from '../wire/index.js'
+import { DecodeError, EncodeError, Reader, Writer, bytesN, custom, fixed, reserved, struct, u16, u32, u64, type Ctx, type Infer } from '../wire/index.js'
 
 export const SMB2_MAGIC = 0x424d53fe // 0xFE 'S' 'M' 'B' read little-endian
 export const TRANSFORM_MAGIC = 0x424d53fd
@@ -37,62 +37,124 @@ export interface Smb2Header {
   signature: Buffer
 }
 
-/** MS-SMB2 2.2.1.1/2.2.1.2: the layout of bytes 32..39 depends on SMB2_FLAGS_ASYNC_COMMAND. */
-export const Smb2HeaderCodec = custom<Smb2Header, Omit<Smb2Header, 'protocolId' | 'structureSize'> & { protocolId?: number; structureSize?: number }>(
+export type Smb2HeaderInput = Omit<Smb2Header, 'protocolId' | 'structureSize'> & { protocolId?: number; structureSize?: number }
+
+/** Field spans of a header (sync or async form), for the TUI's hex view. */
+const SYNC_FIELDS: ReadonlyArray<readonly [string, number, number]> = [
+  ['protocolId', 0, 4], ['structureSize', 4, 2], ['creditCharge', 6, 2], ['status', 8, 4], ['command', 12, 2], ['credits', 14, 2],
+  ['flags', 16, 4], ['nextCommand', 20, 4], ['messageId', 24, 8], ['processId', 32, 4], ['treeId', 36, 4], ['sessionId', 40, 8], ['signature', 48, 16],
+]
+const ASYNC_FIELDS = SYNC_FIELDS.filter(([n]) => n !== 'processId' && n !== 'treeId').concat([['asyncId', 32, 8]])
+
+/**
+ * MS-SMB2 2.2.1.1/2.2.1.2: the layout of bytes 32..39 depends on SMB2_FLAGS_ASYNC_COMMAND. The layout itself is
+ * written once, in `readHeaderFast`/`writeHeaderFast` below; this codec adds bounds, the field path and spans.
+ * `ctx.lenientStructureSize` reads a header whose StructureSize is wrong (to annotate it, never to accept it).
+ */
+export const Smb2HeaderCodec = custom<Smb2Header, Smb2HeaderInput>(
   'Smb2Header',
   (r: Reader, ctx) => {
     const start = r.pos
-    const protocolId = r.field('protocolId', () => r.u32())
-    if (protocolId !== SMB2_MAGIC) throw new DecodeError(`protocolId 0x${protocolId.toString(16)} is not 0xFE 'SMB'`, start, ['header'])
-    const structureSize = r.field('structureSize', () => r.u16())
-    if (structureSize !== 64 && ctx.lenientStructureSize !== true) throw new DecodeError(`structureSize must be 64, got ${structureSize}`, start + 4, ['header', 'structureSize'])
-    const creditCharge = r.field('creditCharge', () => r.u16())
-    const status = r.field('status', () => r.u32())
-    const command = r.field('command', () => r.u16())
-    const credits = r.field('credits', () => r.u16())
-    const flags = r.field('flags', () => r.u32())
-    const nextCommand = r.field('nextCommand', () => r.u32())
-    const messageId = r.field('messageId', () => r.u64())
-    let asyncId = 0n
-    let processId = 0
-    let treeId = 0
-    if (flags & Smb2Flags.AsyncCommand) asyncId = r.field('asyncId', () => r.u64())
-    else {
-      processId = r.field('processId', () => r.u32())
-      treeId = r.field('treeId', () => r.u32())
+    r.need(HEADER_SIZE)
+    const h = readHeaderFast(r.buf, start, { lenientStructureSize: ctx.lenientStructureSize === true })
+    if (r.spans) {
+      const base = r.path.join('.')
+      for (const [name, off, len] of h.flags & Smb2Flags.AsyncCommand ? ASYNC_FIELDS : SYNC_FIELDS) {
+        r.spans.push({ path: base ? `${base}.${name}` : name, start: start + off, end: start + off + len })
+      }
     }
-    const sessionId = r.field('sessionId', () => r.u64())
-    const signature = r.field('signature', () => r.bytes(16))
-    return { protocolId, structureSize, creditCharge, status, command, credits, flags, nextCommand, messageId, asyncId, processId, treeId, sessionId, signature }
+    r.pos = start + HEADER_SIZE
+    return h
   },
   (w: Writer, h) => {
-    w.u32(h.protocolId ?? SMB2_MAGIC)
-    w.u16(h.structureSize ?? 64)
-    w.u16(h.creditCharge)
-    w.u32(h.status >>> 0)
-    w.u16(h.command)
-    w.u16(h.credits)
-    w.u32(h.flags >>> 0)
-    w.u32(h.nextCommand)
-    w.u64(h.messageId)
-    if (h.flags & Smb2Flags.AsyncCommand) w.u64(h.asyncId)
-    else {
-      w.u32(h.processId)
-      w.u32(h.treeId)
-    }
-    w.u64(h.sessionId)
-    if (h.signature.length !== 16) w.fail(`signature must be 16 bytes, got ${h.signature.length}`)
-    w.bytes(h.signature)
+    const b = Buffer.alloc(HEADER_SIZE)
+    writeHeaderFast(b, 0, h)
+    w.bytes(b)
   },
   HEADER_SIZE,
 )
+
+/**
+ * Byte offsets of the header fields (MS-SMB2 2.2.1.1 sync / 2.2.1.2 async): bytes 32..39 hold ProcessId and
+ * TreeId in the sync form, AsyncId in the async form.
+ */
+export const HEADER_OFFSETS = {
+  protocolId: 0, structureSize: 4, creditCharge: 6, status: 8, command: 12, credits: 14, flags: 16, nextCommand: 20,
+  messageId: 24, asyncId: 32, processId: 32, treeId: 36, sessionId: 40, signature: 48,
+} as const
+
+/**
+ * Reads the header at `at` without the codec's bookkeeping (no field paths, no spans): for the hot path of a
+ * client or server that has already checked the message is SMB2. Same result as `Smb2HeaderCodec.read`; throws
+ * DecodeError on a short buffer or a wrong ProtocolId/StructureSize.
+ */
+export function readHeaderFast(buf: Buffer, at = 0, opts: { lenientStructureSize?: boolean } = {}): Smb2Header {
+  if (buf.length - at < HEADER_SIZE) throw new DecodeError(`an SMB2 header needs ${HEADER_SIZE} bytes, ${Math.max(0, buf.length - at)} left`, at, ['header'])
+  const protocolId = buf.readUInt32LE(at)
+  if (protocolId !== SMB2_MAGIC) throw new DecodeError(`protocolId 0x${protocolId.toString(16)} is not 0xFE 'SMB'`, at, ['header'])
+  const structureSize = buf.readUInt16LE(at + 4)
+  if (structureSize !== 64 && !opts.lenientStructureSize) throw new DecodeError(`structureSize must be 64, got ${structureSize}`, at + 4, ['header', 'structureSize'])
+  const flags = buf.readUInt32LE(at + HEADER_OFFSETS.flags)
+  const async = (flags & Smb2Flags.AsyncCommand) !== 0
+  return {
+    protocolId,
+    structureSize,
+    creditCharge: buf.readUInt16LE(at + HEADER_OFFSETS.creditCharge),
+    status: buf.readUInt32LE(at + HEADER_OFFSETS.status),
+    command: buf.readUInt16LE(at + HEADER_OFFSETS.command),
+    credits: buf.readUInt16LE(at + HEADER_OFFSETS.credits),
+    flags,
+    nextCommand: buf.readUInt32LE(at + HEADER_OFFSETS.nextCommand),
+    messageId: buf.readBigUInt64LE(at + HEADER_OFFSETS.messageId),
+    asyncId: async ? buf.readBigUInt64LE(at + HEADER_OFFSETS.asyncId) : 0n,
+    processId: async ? 0 : buf.readUInt32LE(at + HEADER_OFFSETS.processId),
+    treeId: async ? 0 : buf.readUInt32LE(at + HEADER_OFFSETS.treeId),
+    sessionId: buf.readBigUInt64LE(at + HEADER_OFFSETS.sessionId),
+    signature: buf.subarray(at + HEADER_OFFSETS.signature, at + HEADER_SIZE),
+  }
+}
+
+/**
+ * Writes `h` over the 64 header bytes at `at` (the inverse of `readHeaderFast`, the same bytes
+ * `Smb2HeaderCodec.write` produces): the async form when `h.flags` says so.
+ */
+export function writeHeaderFast(buf: Buffer, at: number, h: Smb2HeaderInput): void {
+  try {
+    writeHeaderUnchecked(buf, at, h)
+  } catch (e) {
+    // Buffer throws RangeError for a value that does not fit its field: the codec speaks EncodeError.
+    if (e instanceof RangeError) throw new EncodeError(e.message, ['header'])
+    throw e
+  }
+}
+
+function writeHeaderUnchecked(buf: Buffer, at: number, h: Smb2HeaderInput): void {
+  if (buf.length - at < HEADER_SIZE) throw new EncodeError(`an SMB2 header needs ${HEADER_SIZE} bytes, ${Math.max(0, buf.length - at)} left`, ['header'])
+  if (h.signature.length !== 16) throw new EncodeError(`signature must be 16 bytes, got ${h.signature.length}`, ['header', 'signature'])
+  buf.writeUInt32LE((h.protocolId ?? SMB2_MAGIC) >>> 0, at)
+  buf.writeUInt16LE(h.structureSize ?? 64, at + 4)
+  buf.writeUInt16LE(h.creditCharge, at + HEADER_OFFSETS.creditCharge)
+  buf.writeUInt32LE(h.status >>> 0, at + HEADER_OFFSETS.status)
+  buf.writeUInt16LE(h.command, at + HEADER_OFFSETS.command)
+  buf.writeUInt16LE(h.credits, at + HEADER_OFFSETS.credits)
+  buf.writeUInt32LE(h.flags >>> 0, at + HEADER_OFFSETS.flags)
+  buf.writeUInt32LE(h.nextCommand >>> 0, at + HEADER_OFFSETS.nextCommand)
+  buf.writeBigUInt64LE(h.messageId, at + HEADER_OFFSETS.messageId)
+  if (h.flags & Smb2Flags.AsyncCommand) buf.writeBigUInt64LE(h.asyncId, at + HEADER_OFFSETS.asyncId)
+  else {
+    buf.writeUInt32LE(h.processId >>> 0, at + HEADER_OFFSETS.processId)
+    buf.writeUInt32LE(h.treeId >>> 0, at + HEADER_OFFSETS.treeId)
+  }
+  buf.writeBigUInt64LE(h.sessionId, at + HEADER_OFFSETS.sessionId)
+  if (h.signature.buffer !== buf.buffer || h.signature.byteOffset !== buf.byteOffset + at + HEADER_OFFSETS.signature) h.signature.copy(buf, at + HEADER_OFFSETS.signature)
+}
 
 /**
  * Reads the 64 header bytes at `at` without checking StructureSize (the caller has checked the magic and the
  * length): for annotating a malformed message with what its header still says. Never used to accept one.
  */
 export function readHeaderLoose(buf: Buffer, at: number): Smb2Header {
-  return Smb2HeaderCodec.read(new Reader(buf, at), { pduStart: at, lenientStructureSize: true })
+  return readHeaderFast(buf, at, { lenientStructureSize: true })
 }
 
 /** A header with the usual defaults, for building requests and responses. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { DecodeError, Reader, Writer, isCodecError, type Codec, type Span } from '../wire/index.js'
-import { HEADER_SIZE, SMB2_MAGIC, Smb2HeaderCodec, readHeaderLoose, type Smb2Header } from './header.js'
+import { HEADER_SIZE, SMB2_MAGIC, Smb2HeaderCodec, readHeaderFast, readHeaderLoose, type Smb2Header } from './header.js'
 import { bodyCodec } from './registry.js'
 import { Smb2Flags } from './constants/flags.js'
 
@@ -49,9 +49,11 @@ export function decodeChain(buf: Buffer, opts: DecodeOptions = {}): DecodedChain
     let header: Smb2Header
     let headerError: DecodeError | undefined
     try {
-      const hr = new Reader(buf, start, buf.length, spans)
-      hr.path.push('header')
-      header = Smb2HeaderCodec.read(hr, { pduStart: start })
+      if (spans) {
+        const hr = new Reader(buf, start, buf.length, spans)
+        hr.path.push('header')
+        header = Smb2HeaderCodec.read(hr, { pduStart: start })
+      } else header = readHeaderFast(buf, start) // same result, without the span bookkeeping
     } catch (e) {
       if (!isCodecError(e)) throw e
       // A header whose only fault is its StructureSize still names its command and ids (tshark shows them):
