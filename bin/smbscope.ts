@@ -4,6 +4,7 @@ import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { dissectCommand } from '../dissect/command.js'
 import { inspectCommand } from '../inspect/command.js'
+import { replayCommand } from '../replay/command.js'
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('smbscope')
@@ -24,5 +25,6 @@ const cli = yargs(hideBin(process.argv))
 
 dissectCommand(cli)
 inspectCommand(cli)
+replayCommand(cli)
 
 await cli.parseAsync()

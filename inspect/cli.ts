@@ -11,7 +11,7 @@ import type { InspectArgs } from './command.js'
 export type { InspectArgs }
 import { parseKeyFile } from '../dissect/trace/keys.js'
 import type { KeyEntry } from '../dissect/trace/security.js'
-import { primeSource, runCaptureView, runReportView, type PrimedSource, type ViewFactory } from './app.js'
+import { primeSource, runCaptureView, runLiveReplayView, runReportView, type PrimedSource, type ViewFactory } from './app.js'
 import { installSignalCleanup } from './cleanup.js'
 import { parseReport, ReportError, type ReplayReport } from './replay-types.js'
 import type { RecordSource } from './source.js'
@@ -59,6 +59,21 @@ export async function runInspect(args: InspectArgs, deps: InspectDeps = {}): Pro
 
   if (args.file === undefined) return fail('inspect needs a capture FILE (or --report FILE)')
   const file = args.file
+  if (args.target !== undefined) {
+    const password = args.password?.[0]
+    if (args.user === undefined || password === undefined) return fail('a live replay (--target) needs --user and --password')
+    if (!tty) return fail('inspect needs a terminal (stdin and stdout must be a TTY)')
+    let driver: Awaited<ReturnType<typeof import('../replay/cli.js').createReplayDriver>>
+    try {
+      const { createReplayDriver } = await import('../replay/cli.js')
+      driver = await createReplayDriver(file, { target: args.target, user: args.user, password, 'capture-password': args.password })
+    } catch (e) {
+      return fail(`${file}: ${(e as Error).message}`)
+    }
+    if (deps.signals !== false) installSignalCleanup()
+    await runLiveReplayView(driver, { view: await terminal(), name: `${basename(file)} → ${args.target}` })
+    return 0
+  }
   try {
     const st = statSync(file)
     if (st.isDirectory()) return fail(`${file}: is a directory, not a capture`)

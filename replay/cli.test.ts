@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
 import yargs from 'yargs'
-import { parseInject, parseShareMap, parseTarget, parseUserMap, replayCommand, runReplay, type ReplayArgs } from './cli.js'
+import { parseInject, parseShareMap, parseTarget, parseUserMap, runReplay, type ReplayArgs } from './cli.js'
+import { replayCommand } from './command.js'
 import { haveSambaCaptures, samba } from './test-helpers/captures.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'smbscope-cli-'))

@@ -17,5 +17,6 @@ export { compareResponses, makeRules, responseView, type RuleOptions } from './c
 export { PcapRecorder } from './record-pcap.js'
 export { IdMap } from './id-map.js'
 export { credentials, credentialsFor, parseUser, type Credentials } from './session/authenticator.js'
-export { createReplayDriver, replayCommand, runReplay, optionsFromArgs, UsageError, parseTarget, parseShareMap, parseUserMap, parseInject, type ReplayArgs } from './cli.js'
+export { createReplayDriver, runReplay, optionsFromArgs, UsageError, parseTarget, parseShareMap, parseUserMap, parseInject, type ReplayArgs } from './cli.js'
+export { replayCommand } from './command.js'
 export * from './types.js'
