@@ -110,7 +110,10 @@ describe.skipIf(!!why)('replay against the lab Samba', () => {
       const recs = items.map((d) => d.record).filter(isSmb)
       expect(recs.filter((x) => x.cmd === 'ENCRYPTED')).toEqual([])
       expect(recs.filter((x) => x.dir === 'request').length).toBe(r.summary.requests)
-      expect(recs.filter((x) => x.encrypted).length).toBe(50)
+      // 25 encrypted requests, each answered encrypted (an extra interim answer may come, by timing).
+      expect(recs.filter((x) => x.encrypted && x.dir === 'request').length).toBe(25)
+      expect(recs.filter((x) => x.encrypted && x.dir === 'response').length).toBeGreaterThanOrEqual(25)
+      expect(recs.filter((x) => x.dir === 'response' && x.sessionId !== '0x0000000000000000' && x.cmd !== 'SESSION_SETUP' && !x.encrypted)).toEqual([])
       expect(recs.filter((x) => x.signature === 'invalid')).toEqual([])
       // the report points at the recorded frames
       const first = r.steps.find((x) => x.cmd === 'TREE_CONNECT')!

@@ -144,8 +144,12 @@ export function responseView(command: number, status: number, body: unknown, req
     case Smb2Command.ChangeNotify: {
       const out = b['outputBuffer']
       if (!Buffer.isBuffer(out) || status !== NtStatus.Success) return {}
+      // Which changes land in which CHANGE_NOTIFY response is timing (a server batches what happened since the
+      // last one; a change may fall just before or after), so the comparison keeps the names a response
+      // reports, not the exact batch of actions.
       const n = decodeSafely(() => decodeNotify(out))
-      return { entries: n }
+      if (!Array.isArray(n)) return { changes: n }
+      return { changedNames: [...new Set(n.map((e) => e.fileName))].sort() }
     }
     case Smb2Command.OplockBreak: {
       const v = { ...b }

@@ -226,7 +226,8 @@ export function decodeDirectory(infoClass: number, buf: Buffer, opts: { spans?: 
   const r = new Reader(buf, 0, buf.length, opts.spans)
   r.path.push(className)
   const entries = codec.read(r, { pduStart: 0 })
-  if (r.pos !== buf.length) throw new DecodeError(`${buf.length - r.pos} bytes after the last entry`, r.pos, [className])
+  // Entries are 8-byte aligned (MS-SMB2 3.3.5.18); padding of the last one (up to 7 bytes) may follow it.
+  if (buf.length - r.pos >= 8) throw new DecodeError(`${buf.length - r.pos} bytes after the last entry`, r.pos, [className])
   return { className, entries }
 }
 

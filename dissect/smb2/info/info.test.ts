@@ -266,6 +266,10 @@ describe('NextEntryOffset chains', () => {
     expect(() => info.decodeNotify(Buffer.from('0000', 'hex'))).toThrow(/too short for NextEntryOffset/)
   })
 
+  it('accept the alignment padding a server puts after the last entry (Samba pads to 4 bytes)', () => {
+    expect(info.decodeNotify(Buffer.concat([two, Buffer.alloc(2)]))).toHaveLength(2)
+  })
+
   it('keeps non-zero padding between entries so captured bytes re-encode exactly', () => {
     const b = Buffer.from(two)
     const withGap = encodeWith(info.FileNotifyInformation, [{ action: 1, fileName: 'abc', nextEntryOffset: 24 }, { action: 2, fileName: 'e' }])

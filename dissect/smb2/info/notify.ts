@@ -22,7 +22,9 @@ export function decodeNotify(buf: Buffer, opts: { spans?: { path: string; start:
   const r = new Reader(buf, 0, buf.length, opts.spans)
   r.path.push('FileNotifyInformation')
   const entries = FileNotifyInformation.read(r, { pduStart: 0 })
-  if (r.pos !== buf.length) throw new DecodeError(`${buf.length - r.pos} bytes after the last entry`, r.pos, ['FileNotifyInformation'])
+  // Entries are 4-byte aligned (MS-FSCC 2.7.1) and servers pad the last one too (Samba does): up to 3 bytes
+  // of padding may follow it; anything longer is not padding.
+  if (buf.length - r.pos >= 4) throw new DecodeError(`${buf.length - r.pos} bytes after the last entry`, r.pos, ['FileNotifyInformation'])
   return entries
 }
 
