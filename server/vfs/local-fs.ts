@@ -652,6 +652,22 @@ export class LocalShare {
     return m >>> 0
   }
 
+  /**
+   * The node key ("dev:ino") of the file a CREATE of `p` would open, or undefined when it does not exist or the path
+   * is not valid (the create itself then reports why). The SMB layer uses it to break oplocks and leases on the file
+   * before the create checks share modes (MS-FSA 2.1.5.1.2: the oplock break happens before the sharing check).
+   */
+  async probe(p: string): Promise<string | undefined> {
+    try {
+      const parsed = parseSmbPath(p, { allowDeviceNames: this.opts.allowDeviceNames })
+      const r = await this.jail.resolve(parsed.components)
+      return r.exists && r.stat ? fileKey(r.stat) : undefined
+    } catch (e) {
+      if (e instanceof VfsError) return undefined
+      throw e
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // Query information
 
