@@ -312,8 +312,10 @@ export class SmbServer {
 
   private async doClose(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer)
-    await Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))))
+    // net.Server#close calls back only once every connection is gone: stop accepting, drop clients, then wait.
+    const closed = Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))))
     for (const c of this.connections) c.destroy()
+    await closed
     // Sessions of destroyed sockets are torn down by connectionClosed; give the event loop a turn for it.
     await new Promise((r) => setImmediate(r))
     for (const o of [...this.opens.values()]) await this.closeOpen(o)

@@ -21,6 +21,8 @@ import { SmbError } from '../smb-error.js'
 import { DurableKind, type OpenGlobal } from '../state/global-tables.js'
 import { OplockLevel } from '../state/oplock.js'
 
+const FILE_CREATE_TREE_CONNECTION = 0x0000_0080
+const QUOTA_FAKE_FILE = '$extend\\$quota:$q:$index_allocation'
 const VALID_OPLOCK_LEVELS = new Set<number>([OplockLevel.None, OplockLevel.II, OplockLevel.Exclusive, OplockLevel.Batch, OplockLevel.Lease])
 /** Impersonation levels 0..3 (MS-SMB2 2.2.13); above is STATUS_BAD_IMPERSONATION_LEVEL (3.3.5.9). */
 const MAX_IMPERSONATION = 3
@@ -29,6 +31,8 @@ const MAX_IMPERSONATION = 3
 function checkContexts(list: CreateContext[]): void {
   const seen = new Set<string>()
   for (const c of list) {
+    // MS-SMB2 2.2.13.2: a context name is at least 4 bytes (Samba's smb2_create_blob_parse refuses shorter ones).
+    if (c.nameLength < 4) throw new SmbError(NtStatus.InvalidParameter, undefined, 'create context name shorter than 4 bytes')
     const def = pickVariant(c.tag, 'request', c.dataLength)
     const knownTag = ['ExtA', 'SecD', 'DHnQ', 'DHnC', 'MxAc', 'AlSi', 'TWrp', 'RqLs', 'QFid', 'DH2Q', 'DH2C'].includes(c.tag)
     if (knownTag && (!def || !c.known)) throw new SmbError(NtStatus.InvalidParameter, undefined, `malformed ${c.tag} create context`)
@@ -45,11 +49,23 @@ export async function create(req: CreateRequest, ctx: RequestContext) {
   if (!VALID_OPLOCK_LEVELS.has(req.requestedOplockLevel)) throw new SmbError(NtStatus.InvalidParameter, undefined, 'bad oplock level')
   // MS-SMB2 3.3.5.9: SMB2_CREATE_... options reserved for the server, and a bad disposition.
   if (req.createDisposition > Disposition.OverwriteIf) throw new SmbError(NtStatus.InvalidParameter, undefined, 'bad disposition')
+  // MS-SMB2 3.3.5.9: FILE_CREATE_TREE_CONNECTION (0x80) and FILE_RESERVE_OPFILTER are not supported.
+  if (req.createOptions & (FILE_CREATE_TREE_CONNECTION | CreateOptions.ReserveOpfilter)) throw new SmbError(NtStatus.NotSupported)
   checkContexts(req.createContexts)
+  // No EFS here: FILE_ATTRIBUTE_ENCRYPTED cannot be honoured (Windows standalone servers answer ACCESS_DENIED).
+  if (req.fileAttributes & FileAttribute.Encrypted && tree.share.kind === 'disk') throw new SmbError(NtStatus.AccessDenied, undefined, 'FILE_ATTRIBUTE_ENCRYPTED')
+  // Windows refuses an open asking for SYNCHRONIZE alone (smbtorture smb2.create.gentest access mask 0x0df0fe00).
+  if (req.desiredAccess >>> 0 === Access.Synchronize && tree.share.kind === 'disk') throw new SmbError(NtStatus.AccessDenied, undefined, 'SYNCHRONIZE alone')
 
   if (tree.share.kind === 'ipc') return openPipe(req, ctx)
+  // MS-SMB2 3.3.5.9.5: TWrp names a snapshot; this server keeps none (FSCTL_SRV_ENUMERATE_SNAPSHOTS lists none).
+  if (findCreateContext(req.createContexts, 'TWrp')) throw new SmbError(NtStatus.ObjectNameNotFound, undefined, 'no such snapshot')
   const share = tree.share
   const vfs = share.vfs
+  // The NTFS quota index ("$Extend\$Quota:$Q:$INDEX_ALLOCATION") that quota tools open: as Samba does, it is
+  // a fake directory backed by the share root (queries through it see no quotas).
+  const quotaFake = req.name.toLowerCase() === QUOTA_FAKE_FILE
+  if (quotaFake) req = { ...req, name: '', createOptions: (req.createOptions & ~CreateOptions.NonDirectoryFile) >>> 0 }
 
   // Durable and lease contexts: leases are not offered (no SMB2_GLOBAL_CAP_LEASING); a lease request is an
   // oplock request of level NONE (MS-SMB2 3.3.5.9.8 when the server does not support leasing).
@@ -148,7 +164,9 @@ export async function create(req: CreateRequest, ctx: RequestContext) {
     const vol = await vfs.volumeInfo()
     contexts.push({ tag: 'QFid', known: true, spec: '2.2.14.2.9', value: { diskFileId: result.info.fileId, volumeId: BigInt(vol.serialNumber), reserved: Buffer.alloc(16) } })
   }
-  const info = result.info
+  const info = quotaFake
+    ? { ...result.info, creationTime: 0n, lastAccessTime: 0n, lastWriteTime: 0n, changeTime: 0n, fileAttributes: FileAttribute.Hidden | FileAttribute.System | FileAttribute.Directory | FileAttribute.Archive }
+    : result.info
   return {
     oplockLevel: grant.oplockLevel,
     flags: 0,

@@ -283,11 +283,12 @@ export class LocalShare {
     }
     if (options & ~CREATE_OPTIONS_VALID) throw new VfsError(VfsStatus.InvalidParameter, 'undefined create options')
     if (p.shareAccess & ~0x7) throw new VfsError(VfsStatus.InvalidParameter, 'undefined share access bits')
-    if (attrs & ~FILE_ATTRIBUTE_VALID_FLAGS) throw new VfsError(VfsStatus.InvalidParameter, 'undefined file attributes')
+    // DesiredAccess is checked before FileAttributes, as Windows does (smbtorture smb2.create.gentest).
     if ((p.desiredAccess >>> 0) === 0) throw new VfsError(VfsStatus.AccessDenied, 'DesiredAccess is zero')
     const desired = mapGenericAccess(p.desiredAccess)
     if (desired & ACCESS_INVALID_BITS) throw new VfsError(VfsStatus.AccessDenied, 'reserved DesiredAccess bits')
     if (desired & Access.AccessSystemSecurity) throw new VfsError(VfsStatus.PrivilegeNotHeld, 'ACCESS_SYSTEM_SECURITY')
+    if (attrs & ~FILE_ATTRIBUTE_VALID_FLAGS) throw new VfsError(VfsStatus.InvalidParameter, 'undefined file attributes')
     if (options & CreateOptions.DirectoryFile && options & CreateOptions.NonDirectoryFile) {
       throw new VfsError(VfsStatus.InvalidParameter, 'DIRECTORY_FILE with NON_DIRECTORY_FILE')
     }
