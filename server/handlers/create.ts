@@ -54,8 +54,6 @@ export async function create(req: CreateRequest, ctx: RequestContext) {
   checkContexts(req.createContexts)
   // No EFS here: FILE_ATTRIBUTE_ENCRYPTED cannot be honoured (Windows standalone servers answer ACCESS_DENIED).
   if (req.fileAttributes & FileAttribute.Encrypted && tree.share.kind === 'disk') throw new SmbError(NtStatus.AccessDenied, undefined, 'FILE_ATTRIBUTE_ENCRYPTED')
-  // Windows refuses an open asking for SYNCHRONIZE alone (smbtorture smb2.create.gentest access mask 0x0df0fe00).
-  if (req.desiredAccess >>> 0 === Access.Synchronize && tree.share.kind === 'disk') throw new SmbError(NtStatus.AccessDenied, undefined, 'SYNCHRONIZE alone')
 
   if (tree.share.kind === 'ipc') return openPipe(req, ctx)
   // MS-SMB2 3.3.5.9.5: TWrp names a snapshot; this server keeps none (FSCTL_SRV_ENUMERATE_SNAPSHOTS lists none).

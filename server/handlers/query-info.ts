@@ -15,6 +15,7 @@ import { AceType } from '../../dissect/smb2/security/acl.js'
 import { makeSecurityDescriptor, SecurityDescriptor } from '../../dissect/smb2/security/security-descriptor.js'
 import type { RequestContext } from '../request.js'
 import { SmbError } from '../smb-error.js'
+import { shortNameOf } from '../short-name.js'
 import { Access, FILE_ALL_ACCESS } from '../vfs/constants.js'
 import type { OpenInfo } from '../vfs/local-fs.js'
 
@@ -30,9 +31,10 @@ const FIXED_PART: Record<number, number> = {
   [F.FileFullEaInformation]: 4,
   [F.FileModeInformation]: 4,
   [F.FileAlignmentInformation]: 4,
-  [F.FileAllInformation]: 100,
-  [F.FileAlternateNameInformation]: 4,
-  [F.FileStreamInformation]: 24,
+  // Windows' minimums for the variable classes (smbtorture smb2.getinfo.qfile_buffercheck).
+  [F.FileAllInformation]: 104,
+  [F.FileAlternateNameInformation]: 8,
+  [F.FileStreamInformation]: 32,
   [F.FileCompressionInformation]: 16,
   [F.FileNetworkOpenInformation]: 56,
   [F.FileAttributeTagInformation]: 8,
@@ -42,10 +44,11 @@ const FIXED_PART: Record<number, number> = {
   [F.FilePipeLocalInformation]: 40,
 }
 const FS_FIXED_PART: Record<number, number> = {
-  [Fs.FileFsVolumeInformation]: 18,
+  // Volume and Attribute need room for a few name bytes too (smbtorture smb2.getinfo.qfs_buffercheck).
+  [Fs.FileFsVolumeInformation]: 24,
   [Fs.FileFsSizeInformation]: 24,
   [Fs.FileFsDeviceInformation]: 8,
-  [Fs.FileFsAttributeInformation]: 12,
+  [Fs.FileFsAttributeInformation]: 16,
   [Fs.FileFsControlInformation]: 48,
   [Fs.FileFsFullSizeInformation]: 32,
   [Fs.FileFsObjectIdInformation]: 64,
@@ -119,7 +122,8 @@ async function fileClass(req: QueryInfoRequest, ctx: RequestContext): Promise<Bu
   const standard = {
     allocationSize: info.allocationSize,
     endOfFile: info.endOfFile,
-    numberOfLinks: info.numberOfLinks,
+    // A link that is delete pending no longer counts (MS-FSCC 2.4.41; Windows and Samba report it so).
+    numberOfLinks: info.deletePending ? Math.max(0, info.numberOfLinks - 1) : info.numberOfLinks,
     deletePending: info.deletePending ? 1 : 0,
     directory: info.isDirectory ? 1 : 0,
   }
@@ -157,8 +161,9 @@ async function fileClass(req: QueryInfoRequest, ctx: RequestContext): Promise<Bu
         nameInformation: { fileName: info.path },
       })
     case F.FileAlternateNameInformation:
-      // No 8.3 names are generated (MS-FSCC 2.4.5: the file has no short name).
-      throw new SmbError(NtStatus.ObjectNameNotFound)
+      // MS-FSCC 2.4.5: the 8.3 name (reported only; see short-name.ts). The share root has none.
+      if (info.path === '\\') throw new SmbError(NtStatus.ObjectNameNotFound)
+      return enc({ fileName: shortNameOf(info.fileName) })
     case F.FileStreamInformation: {
       const streams = await vfs.streams(vopen)
       return enc(streams.map((s) => ({ streamName: s.streamName, streamSize: s.streamSize, streamAllocationSize: s.streamAllocationSize })))
