@@ -52,7 +52,7 @@ export class RequestContext {
   /** The open this request created (related compound requests after it use its FileId, MS-SMB2 3.3.5.2.7.2). */
   createdOpen: ServerOpen | undefined
   asyncId: bigint | undefined
-  private cancelFn: (() => void) | undefined
+  private cancelFn: ((why: CancelReason) => void) | undefined
   cancelled = false
   private wentAsync!: () => void
   /** Resolves when the handler calls `goAsync`. */
@@ -80,18 +80,21 @@ export class RequestContext {
    * and the final response when the handler resolves. `onCancel` runs on SMB2 CANCEL (or when the session, tree
    * or connection goes away); the handler then resolves with STATUS_CANCELLED (or what `onCancel` decides).
    */
-  goAsync(onCancel?: () => void): void {
+  goAsync(onCancel?: (why: CancelReason) => void): void {
     this.cancelFn = onCancel
     if (this.asyncId !== undefined) return
     this.asyncId = this.conn.registerAsync(this)
     this.wentAsync()
   }
 
-  /** SMB2 CANCEL (MS-SMB2 3.3.5.16) or teardown. */
-  cancel(): void {
+  /**
+   * SMB2 CANCEL (MS-SMB2 3.3.5.16: 'cancel') or the open, tree connect, session or connection going away
+   * ('teardown'); the handler picks the status its request completes with.
+   */
+  cancel(why: CancelReason = 'cancel'): void {
     if (this.cancelled) return
     this.cancelled = true
-    this.cancelFn?.()
+    this.cancelFn?.(why)
   }
 
   /** The session this request runs in (after the dispatcher's lookup). */
@@ -108,5 +111,7 @@ export class RequestContext {
     return this.open
   }
 }
+
+export type CancelReason = 'cancel' | 'teardown'
 
 export type Handler<Req = any, Res = any> = (req: Req, ctx: RequestContext) => Promise<Res> | Res

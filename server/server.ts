@@ -214,7 +214,7 @@ export class SmbServer {
     if (open.closed) return undefined
     open.closed = true
     for (const n of open.notifies) n.cancel(NtStatus.NotifyCleanup)
-    for (const l of open.waitingLocks) l.cancel(NtStatus.Cancelled)
+    for (const l of open.waitingLocks) l.cancel(NtStatus.RangeNotLocked)
     open.session.opens.remove(open.volatileId)
     this.opens.delete(open.persistentId)
     const rk = this.resumeKeyByOpen.get(open)
@@ -240,7 +240,7 @@ export class SmbServer {
     for (const ctx of [...session.conn.asyncs.values()]) {
       if (ctx.session !== session) continue
       if (tree && ctx.tree !== tree) continue
-      ctx.cancel()
+      ctx.cancel('teardown')
     }
   }
 
@@ -267,7 +267,7 @@ export class SmbServer {
   /** Called by a connection when its socket closed. */
   connectionClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return
-    for (const ctx of [...conn.asyncs.values()]) ctx.cancel()
+    for (const ctx of [...conn.asyncs.values()]) ctx.cancel('teardown')
     const sessions = [...conn.sessions.values()]
     void (async () => {
       for (const s of sessions) await this.endSession(s, 'connection-lost')

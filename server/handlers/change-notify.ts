@@ -22,7 +22,7 @@ export async function changeNotify(req: ChangeNotifyRequest, ctx: RequestContext
   })
   if (!n.settled) {
     open.notifies.add(n)
-    ctx.goAsync(() => n.cancel(NtStatus.Cancelled))
+    ctx.goAsync((why) => n.cancel(why === 'cancel' ? NtStatus.Cancelled : NtStatus.NotifyCleanup))
   }
   let result
   try {

@@ -40,7 +40,8 @@ export async function lock(req: LockRequest, ctx: RequestContext) {
   if (!r.settled) {
     const waiter = { cancel: (s?: number) => r.cancel(s ?? NtStatus.Cancelled) }
     open.waitingLocks.add(waiter)
-    ctx.goAsync(() => r.cancel(NtStatus.Cancelled))
+    // CANCEL answers STATUS_CANCELLED; a handle, tree or session going away answers STATUS_RANGE_NOT_LOCKED (as Samba).
+    ctx.goAsync((why) => r.cancel(why === 'cancel' ? NtStatus.Cancelled : NtStatus.RangeNotLocked))
     try {
       status = await r.promise
     } finally {
