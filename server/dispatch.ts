@@ -90,10 +90,15 @@ export const POLICY: Record<Smb2Command, CommandPolicy> = {
 interface ChainState {
   sessionId: bigint
   treeId: number
+  /** The open the previous request used or created (Samba's compat_chain_fsp); reset by unrelated requests. */
   fileId: FileId | undefined
-  status: number
-  /** The previous request of the chain failed in a way related requests inherit. */
-  failed: boolean
+  /** A CREATE of the chain failed: related requests naming the previous open fail with its status. */
+  createError: number | undefined
+  /**
+   * A request failed before reaching its handler (related first, session or tree lookup): the related requests
+   * after it fail with STATUS_INVALID_PARAMETER (Samba's next_status; smbtorture smb2.compound.invalid1/2).
+   */
+  nextStatus: number | undefined
 }
 
 interface Outcome {
@@ -102,7 +107,7 @@ interface Outcome {
   encryptFor?: Session
   /** READ data appended without a copy (single message only). */
   tail?: Buffer
-  /** Continuation of an asynchronous request (its final response is sent when it resolves). */
+  /** A request that went asynchronous: resolves when its final response has been sent. */
   later?: Promise<void>
   disconnect?: boolean
 }
@@ -168,11 +173,8 @@ async function dispatchChain(server: SmbServer, conn: Connection, buf: Buffer, o
     throw new DisconnectError(`bad SMB2 header or compound: ${chain.error?.message ?? 'empty'}`)
   }
   if (!conn.negotiated && chain.messages.length > 1) throw new DisconnectError('compound before NEGOTIATE')
-  const state: ChainState = { sessionId: 0n, treeId: 0, fileId: undefined, status: NtStatus.Success, failed: false }
-  const out: Outcome[] = []
-  for (let i = 0; i < chain.messages.length; i++) {
-    const m = chain.messages[i]!
-    const req: IncomingRequest = {
+  const requests: Array<{ req: IncomingRequest; bodyBad: boolean }> = chain.messages.map((m, i) => ({
+    req: {
       header: m.header,
       body: m.error ? undefined : m.body,
       raw: buf.subarray(m.start, m.end),
@@ -180,16 +182,45 @@ async function dispatchChain(server: SmbServer, conn: Connection, buf: Buffer, o
       transformSessionId: opts.transformSessionId,
       index: i,
       related: (m.header.flags & Smb2Flags.RelatedOperations) !== 0,
+    },
+    bodyBad: m.error !== undefined,
+  }))
+  const state: ChainState = { sessionId: 0n, treeId: 0, fileId: undefined, createError: undefined, nextStatus: undefined }
+  await runChain(server, conn, requests, 0, state)
+}
+
+/**
+ * Processes requests[from..] of a chain and sends their responses as one compound. A request in the middle of the
+ * chain that goes asynchronous (only CREATE may: MS-SMB2 3.3.5.2.7 note, Samba) ends this batch with its interim
+ * response; the rest of the chain continues once it completes, in a compound of its own.
+ */
+async function runChain(server: SmbServer, conn: Connection, requests: Array<{ req: IncomingRequest; bodyBad: boolean }>, from: number, state: ChainState): Promise<void> {
+  const out: Outcome[] = []
+  let resumeAt = -1
+  for (let i = from; i < requests.length; i++) {
+    const { req, bodyBad } = requests[i]!
+    const last = i === requests.length - 1
+    const o = await processOne(server, conn, req, state, bodyBad, requests.length, last)
+    if (!o) continue
+    out.push(o)
+    if (o.disconnect) break
+    if (o.later && !last) {
+      resumeAt = i + 1
+      break
     }
-    const o = await processOne(server, conn, req, state, m.error !== undefined, chain.messages.length)
-    if (o) out.push(o)
-    if (o?.disconnect) break
   }
-  if (out.length === 0) return
-  // The chain is encrypted when any request of it came encrypted or a session/share asks for it.
-  const encryptFor = out.find((o) => o.encryptFor)?.encryptFor
-  conn.sendChain(out.map((o) => o.msg), encryptFor, out.length === 1 ? out[0]!.tail : undefined)
-  if (out.some((o) => o.disconnect)) conn.close('protocol violation')
+  if (out.length > 0) {
+    // The chain is encrypted when any request of it came encrypted or a session/share asks for it.
+    const encryptFor = out.find((o) => o.encryptFor)?.encryptFor
+    conn.sendChain(out.map((o) => o.msg), encryptFor, out.length === 1 ? out[0]!.tail : undefined)
+    if (out.some((o) => o.disconnect)) conn.close('protocol violation')
+  }
+  if (resumeAt >= 0) {
+    const pending = out[out.length - 1]!.later!
+    void pending
+      .then(() => runChain(server, conn, requests, resumeAt, state))
+      .catch((e) => conn.log.error('compound continuation failed', { error: String(e) }))
+  }
 }
 
 /** Runs one request of a chain; undefined when no response is sent (CANCEL). */
@@ -200,6 +231,7 @@ async function processOne(
   state: ChainState,
   bodyBad: boolean,
   chainLength: number,
+  last: boolean,
 ): Promise<Outcome | undefined> {
   const h = req.header
   if (h.flags & Smb2Flags.ServerToRedir) throw new DisconnectError('a response sent to the server')
@@ -218,6 +250,8 @@ async function processOne(
   if (!check.ok) throw new DisconnectError(`sequence window violation: ${check.reason}`)
 
   const ctx = new RequestContext(server, conn, req, conn.log)
+  // Only the last request of a chain, or a CREATE waiting for an oplock break, may go asynchronous.
+  ctx.asyncAllowed = last || h.command === Smb2Command.Create
   const policy = POLICY[h.command as Smb2Command] as CommandPolicy | undefined
   const grant = () => conn.credits.grant(h.credits, charge)
 
@@ -230,20 +264,30 @@ async function processOne(
       disconnect: ctx.extras.disconnectAfter,
     }
   }
-  const errorOutcome = (status: number, errorData?: unknown): Outcome => {
-    state.status = status
-    state.failed = true
-    return respond(status, { errorContextCount: 0, errorData: errorData ?? { kind: 'raw', data: Buffer.alloc(0) } }, ErrorResponse)
+  const errorOutcome = (status: number, errorData?: unknown): Outcome =>
+    respond(status, { errorContextCount: 0, errorData: errorData ?? { kind: 'raw', data: Buffer.alloc(0) } }, ErrorResponse)
+  /** A failure before the handler: later related requests fail with INVALID_PARAMETER. */
+  const dispatchError = (status: number, errorData?: unknown): Outcome => {
+    state.nextStatus = NtStatus.InvalidParameter
+    state.fileId = undefined
+    return errorOutcome(status, errorData)
   }
 
-  // MS-SMB2 3.3.5.2.7.2: the first request of a chain cannot be related.
-  if (req.related && req.index === 0) return errorOutcome(NtStatus.InvalidParameter)
-  if (!policy) return errorOutcome(NtStatus.InvalidParameter)
-  if (bodyBad) return errorOutcome(NtStatus.InvalidParameter)
+  if (req.related) {
+    // MS-SMB2 3.3.5.2.7.2: the first request of a chain cannot be related.
+    if (req.index === 0) return dispatchError(NtStatus.InvalidParameter)
+    if (state.nextStatus !== undefined) return errorOutcome(state.nextStatus)
+  } else {
+    state.fileId = undefined
+    state.createError = undefined
+    state.nextStatus = undefined
+  }
+  if (!policy) return dispatchError(NtStatus.InvalidParameter)
+  if (bodyBad) return dispatchError(NtStatus.InvalidParameter)
   // MS-SMB2 3.3.5.2.5: a multi-credit request must pay for its payload.
   if (conn.supportsMultiCredit && policy.payload) {
     const need = requiredCharge(policy.payload(req.body))
-    if (need > charge) return errorOutcome(NtStatus.InvalidParameter)
+    if (need > charge) return dispatchError(NtStatus.InvalidParameter)
   }
 
   try {
@@ -251,12 +295,17 @@ async function processOne(
   } catch (e) {
     if (e instanceof DisconnectError) throw e
     const m = mapError(e)
-    return errorOutcome(m.status, m.errorData)
+    if (e instanceof SmbError && e.related) {
+      // The previous open of a related chain was never created, or is gone: not a dispatch failure.
+      return errorOutcome(m.status, m.errorData)
+    }
+    return dispatchError(m.status, m.errorData)
   }
 
   conn.inFlight.set(h.messageId, ctx)
   const run = runHandler(policy, ctx)
   const first = await Promise.race([run, ctx.asyncSignal])
+  const isCreate = h.command === Smb2Command.Create
   if (first === 'async') {
     // MS-SMB2 3.3.4.2: interim response now (it grants the credits), the final one later with none.
     const interimHeader = responseHeader(h, ctx, NtStatus.Pending, grant(), req.related)
@@ -267,6 +316,10 @@ async function processOne(
       conn.inFlight.delete(h.messageId)
       conn.unregisterAsync(asyncId)
       const status = r.ok ? ctx.status : r.status
+      if (isCreate) {
+        if (r.ok && ctx.createdOpen) state.fileId = { persistent: ctx.createdOpen.persistentId, volatile: ctx.createdOpen.volatileId }
+        else state.createError = status
+      }
       const header = responseHeader(h, ctx, status, 0, false)
       const body = r.ok ? r.body : { errorContextCount: 0, errorData: r.errorData ?? { kind: 'raw', data: Buffer.alloc(0) } }
       const codec = r.ok ? ctx.extras.codec : ErrorResponse
@@ -275,9 +328,6 @@ async function processOne(
       conn.sendChain([{ header, body, codec, sign }], encryptionFor(ctx, req))
     })
     later.catch((e) => conn.log.error('async completion failed', { error: String(e) }))
-    state.status = NtStatus.Pending
-    state.failed = false
-    if (ctx.createdOpen) state.fileId = { persistent: ctx.createdOpen.persistentId, volatile: ctx.createdOpen.volatileId }
     return {
       msg: { header: interimHeader, body: { errorContextCount: 0, errorData: { kind: 'raw', data: Buffer.alloc(0) } }, codec: ErrorResponse, sign: signing },
       encryptFor,
@@ -286,14 +336,20 @@ async function processOne(
   }
   conn.inFlight.delete(h.messageId)
   const r = first
+  if (ctx.asyncRefused) {
+    // A request in the middle of a chain that would have to wait: Windows and Samba fail it (smbtorture
+    // smb2.compound.interim2 expects STATUS_INTERNAL_ERROR).
+    return errorOutcome(NtStatus.InternalError)
+  }
   if (!r.ok) {
     if (r.disconnect) throw new DisconnectError(r.reason ?? 'handler asked to disconnect')
-    const o = errorOutcome(r.status, r.errorData)
-    if (r.status === NtStatus.Pending) state.failed = false
-    return o
+    if (isCreate) {
+      state.createError = r.status
+      state.fileId = undefined
+    }
+    return errorOutcome(r.status, r.errorData)
   }
-  state.status = ctx.status
-  state.failed = false
+  if (isCreate) state.createError = undefined
   if (ctx.createdOpen) state.fileId = { persistent: ctx.createdOpen.persistentId, volatile: ctx.createdOpen.volatileId }
   const o = respond(ctx.status, r.body, ctx.extras.codec)
   if (r.tail) {
@@ -390,20 +446,16 @@ function resolve(server: SmbServer, conn: Connection, ctx: RequestContext, polic
     let id: FileId = fid
     if (isRelatedFileId(fid)) {
       if (related) {
-        // A failed request before this one fails this one the same way (3.3.5.2.7.2).
-        if (state.failed) throw new SmbError(state.status)
-        if (!state.fileId) throw new SmbError(NtStatus.InvalidParameter)
+        // The previous request's open (3.3.5.2.7.2); a failed CREATE before it fails this one the same way.
+        if (state.createError !== undefined) throw new SmbError(state.createError, undefined, 'previous CREATE failed').asRelated()
+        if (!state.fileId) throw new SmbError(NtStatus.FileClosed, undefined, 'no previous open in the chain').asRelated()
         id = state.fileId
       } else if (policy.fileId === 'optional') return
     }
     const open = session?.opens.lookup(id.persistent, id.volatile) as ServerOpen | undefined
-    if (!open || open.closed || open.treeId !== ctx.tree?.id) throw new SmbError(NtStatus.FileClosed)
+    if (!open || open.closed || open.treeId !== ctx.tree?.id) throw new SmbError(NtStatus.FileClosed).asRelated()
     ctx.open = open
     state.fileId = id
-  } else if (related && state.failed && h.command !== Smb2Command.Create) {
-    // Non-FileId requests in a failed related chain also inherit the failure (Samba compound.related*).
-    const fid = (req.body as { fileId?: FileId } | undefined)?.fileId
-    if (fid && isRelatedFileId(fid)) throw new SmbError(state.status)
   }
 }
 

@@ -54,6 +54,10 @@ export class RequestContext {
   asyncId: bigint | undefined
   private cancelFn: ((why: CancelReason) => void) | undefined
   cancelled = false
+  /** False for a request in the middle of a compound chain that must not go asynchronous (dispatch.ts). */
+  asyncAllowed = true
+  /** Set when a handler tried to go asynchronous where it may not: the request fails with STATUS_INTERNAL_ERROR. */
+  asyncRefused = false
   private wentAsync!: () => void
   /** Resolves when the handler calls `goAsync`. */
   readonly asyncSignal: Promise<'async'>
@@ -81,6 +85,13 @@ export class RequestContext {
    * or connection goes away); the handler then resolves with STATUS_CANCELLED (or what `onCancel` decides).
    */
   goAsync(onCancel?: (why: CancelReason) => void): void {
+    if (!this.asyncAllowed) {
+      // Not allowed here: end the wait at once; the dispatcher answers STATUS_INTERNAL_ERROR.
+      this.asyncRefused = true
+      this.cancelled = true
+      onCancel?.('cancel')
+      return
+    }
     this.cancelFn = onCancel
     if (this.asyncId !== undefined) return
     this.asyncId = this.conn.registerAsync(this)

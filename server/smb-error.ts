@@ -20,6 +20,14 @@ export class SmbError extends Error {
   ) {
     super(message ?? statusName(status))
   }
+
+  /** Set on open-lookup failures, which do not make later related requests of a chain fail (dispatch.ts). */
+  related = false
+
+  asRelated(): this {
+    this.related = true
+    return this
+  }
 }
 
 /** Closes the connection without a response (MS-SMB2 says "disconnect" for some violations). */

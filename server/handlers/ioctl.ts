@@ -16,6 +16,7 @@ import { decodeIoctl, encodeIoctl } from '../../dissect/smb2/ioctl/registry.js'
 import type { SrvCopychunkCopy } from '../../dissect/smb2/ioctl/copychunk.js'
 import type { FileAllocatedRangeBuffer, FileSetSparseBuffer, FileZeroDataInformation } from '../../dissect/smb2/ioctl/ranges.js'
 import type { ValidateNegotiateInfoRequest } from '../../dissect/smb2/ioctl/validate-negotiate.js'
+import { formatGuid, ZERO_GUID } from '../../dissect/wire/reader.js'
 import type { ServerOpen } from '../open.js'
 import type { RequestContext } from '../request.js'
 import { DisconnectError, SmbError } from '../smb-error.js'
@@ -145,6 +146,16 @@ async function run(req: IoctlRequest, ctx: RequestContext): Promise<IoctlResult>
       if (!vopen.hasAny(Access.FileWriteData | Access.FileWriteAttributes)) throw new SmbError(NtStatus.AccessDenied)
       if (v.compressionState !== COMPRESSION_FORMAT_NONE) throw new SmbError(NtStatus.NotSupported, undefined, 'compression is not supported')
       return { output: Buffer.alloc(0) }
+    }
+    case CtlCode.FSCTL_CREATE_OR_GET_OBJECT_ID:
+    case CtlCode.FSCTL_GET_OBJECT_ID: {
+      // MS-FSCC 2.3.7/2.3.21: a stable object id derived from the file id (nothing is stored).
+      const { vfs, vopen } = diskOpen(ctx)
+      if (req.maxOutputResponse < 64) throw new SmbError(NtStatus.InvalidParameter)
+      const objectId = formatGuid(vfs.fileId128(vopen))
+      const vol = await vfs.volumeInfo()
+      const volumeGuid = formatGuid(Buffer.from(vol.serialNumber.toString(16).padStart(32, '0'), 'hex'))
+      return { output: { objectId, birthVolumeId: volumeGuid, birthObjectId: objectId, domainId: ZERO_GUID } }
     }
     case CtlCode.FSCTL_GET_REPARSE_POINT:
       diskOpen(ctx)
