@@ -16,6 +16,7 @@ import { decryptMessage, readTransformHeader, TRANSFORM_FLAG_ENCRYPTED } from '.
 import { verify } from '../dissect/crypto/signing.js'
 import { decompressMessage } from '../dissect/compress/transform.js'
 import { Smb2Command, commandName } from '../dissect/smb2/constants/command.js'
+import { CtlCode } from '../dissect/smb2/ioctl/ctl-codes.js'
 import { Smb2Flags } from '../dissect/smb2/constants/flags.js'
 import { NtStatus, statusName } from '../dissect/smb2/constants/status.js'
 import { isRelatedFileId, type FileId } from '../dissect/smb2/commands/file-id.js'
@@ -45,12 +46,26 @@ export interface CommandPolicy {
    * the all-ones FileId of a non-related request as "no open" (IOCTLs such as VALIDATE_NEGOTIATE_INFO).
    */
   fileId?: 'required' | 'optional'
+  /** Requests whose FileId is not looked up at all (IOCTLs addressed to the server, whatever FileId they carry). */
+  ignoreFileId?: (body: any) => boolean
   /** The largest payload the request carries or asks for (MS-SMB2 3.3.5.2.5), for the credit charge check. */
   payload?: (body: any) => number
   handler: Handler
 }
 
 const S = Smb2Command
+
+/**
+ * FSCTLs the server itself answers: the FileId they carry (normally all ones) is not an open, whatever its value
+ * (as Windows and Samba treat it).
+ */
+const SERVER_IOCTLS = new Set<number>([
+  CtlCode.FSCTL_VALIDATE_NEGOTIATE_INFO,
+  CtlCode.FSCTL_QUERY_NETWORK_INTERFACE_INFO,
+  CtlCode.FSCTL_DFS_GET_REFERRALS,
+  CtlCode.FSCTL_DFS_GET_REFERRALS_EX,
+  CtlCode.FSCTL_PIPE_WAIT,
+])
 /** Every command is listed: a missing one fails to compile. */
 export const POLICY: Record<Smb2Command, CommandPolicy> = {
   [S.Negotiate]: { needSession: false, needTree: false, handler: HANDLERS.negotiate },
@@ -68,6 +83,7 @@ export const POLICY: Record<Smb2Command, CommandPolicy> = {
     needSession: true,
     needTree: true,
     fileId: 'optional',
+    ignoreFileId: (b) => SERVER_IOCTLS.has(b.ctlCode >>> 0),
     payload: (b) => Math.max(b.input.length + b.output.length, b.maxInputResponse + b.maxOutputResponse),
     handler: HANDLERS.ioctl,
   },
@@ -440,7 +456,7 @@ function resolve(server: SmbServer, conn: Connection, ctx: RequestContext, polic
     state.treeId = tree.id
     if (tree.encrypt && !req.encrypted && server.config.rejectUnencrypted) throw new SmbError(NtStatus.AccessDenied, undefined, 'share requires encryption')
   }
-  if (policy.fileId) {
+  if (policy.fileId && !policy.ignoreFileId?.(req.body)) {
     const fid = (req.body as { fileId?: FileId } | undefined)?.fileId
     if (!fid) return
     let id: FileId = fid

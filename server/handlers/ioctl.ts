@@ -11,6 +11,7 @@ import { IoctlFlags } from '../../dissect/smb2/commands/ioctl.js'
 import { Dialect } from '../../dissect/smb2/constants/dialect.js'
 import { NtStatus } from '../../dissect/smb2/constants/status.js'
 import { CtlCode } from '../../dissect/smb2/ioctl/ctl-codes.js'
+import { isRelatedFileId } from '../../dissect/smb2/commands/file-id.js'
 import { AddressFamily } from '../../dissect/smb2/ioctl/network-interface.js'
 import { decodeIoctl, encodeIoctl } from '../../dissect/smb2/ioctl/registry.js'
 import type { SrvCopychunkCopy } from '../../dissect/smb2/ioctl/copychunk.js'
@@ -21,6 +22,7 @@ import type { ServerOpen } from '../open.js'
 import type { RequestContext } from '../request.js'
 import { DisconnectError, SmbError } from '../smb-error.js'
 import { Access } from '../vfs/constants.js'
+import { VfsError } from '../vfs/status.js'
 
 /** MS-SMB2 3.3.3 server-side copy limits (Windows' values). */
 export const COPYCHUNK_LIMITS = { maxChunks: 256, maxChunkSize: 1024 * 1024, maxTotal: 16 * 1024 * 1024 }
@@ -68,11 +70,21 @@ function input<T>(req: IoctlRequest): T {
 
 async function run(req: IoctlRequest, ctx: RequestContext): Promise<IoctlResult> {
   const { conn, server } = ctx
-  switch (req.ctlCode >>> 0) {
+  const code = req.ctlCode >>> 0
+  // Requests to the server itself carry the all-ones FileId; any other value is a malformed request (Windows and
+  // Samba answer STATUS_INVALID_PARAMETER, smbtorture smb2.ioctl.bug14788).
+  if ((code === CtlCode.FSCTL_VALIDATE_NEGOTIATE_INFO || code === CtlCode.FSCTL_QUERY_NETWORK_INTERFACE_INFO) && !isRelatedFileId(req.fileId)) {
+    throw new SmbError(NtStatus.InvalidParameter, undefined, 'server FSCTL with a FileId')
+  }
+  switch (code) {
     case CtlCode.FSCTL_VALIDATE_NEGOTIATE_INFO:
       return validateNegotiate(req, ctx)
     case CtlCode.FSCTL_QUERY_NETWORK_INTERFACE_INFO: {
       if (conn.dialect < Dialect.Smb300) throw new SmbError(NtStatus.InvalidDeviceRequest)
+      // The request has no input (Samba and Windows refuse one).
+      if (req.input.length !== 0) throw new SmbError(NtStatus.InvalidParameter)
+      // MS-SMB2 3.3.5.15.11: the list must fit MaxOutputResponse (one entry is 152 bytes).
+      if (req.maxOutputResponse < 152) throw new SmbError(NtStatus.BufferTooSmall)
       const local = conn.socket.localAddress ?? '127.0.0.1'
       const v4 = local.startsWith('::ffff:') ? local.slice(7) : local
       const sockAddrStorage = isIPv4(v4)
@@ -102,7 +114,8 @@ async function run(req: IoctlRequest, ctx: RequestContext): Promise<IoctlResult>
       const { open } = diskOpen(ctx)
       if (req.maxOutputResponse < 28) throw new SmbError(NtStatus.InvalidParameter)
       const key = server.resumeKeyOf(open)
-      return { output: { resumeKey: key, context: Buffer.alloc(0) } }
+      // ContextLength 0 followed by 4 zero bytes of Context, as Windows sends (Samba's client insists on 32 bytes).
+      return { output: { resumeKey: key, contextLength: 0, context: Buffer.alloc(4) } }
     }
     case CtlCode.FSCTL_SRV_COPYCHUNK:
     case CtlCode.FSCTL_SRV_COPYCHUNK_WRITE:
@@ -127,8 +140,9 @@ async function run(req: IoctlRequest, ctx: RequestContext): Promise<IoctlResult>
       if (req.input.length < 16) throw new SmbError(NtStatus.InvalidParameter)
       const v = input<FileAllocatedRangeBuffer>(req)
       if (v.fileOffset < 0n || v.length < 0n) throw new SmbError(NtStatus.InvalidParameter)
-      if (req.maxOutputResponse < 16) throw new SmbError(NtStatus.BufferTooSmall)
       const ranges = await vfs.allocatedRanges(vopen, v.fileOffset, v.length)
+      // MS-FSCC 2.3.40: no room for even one range is STATUS_BUFFER_TOO_SMALL (only when there is one to return).
+      if (ranges.length > 0 && req.maxOutputResponse < 16) throw new SmbError(NtStatus.BufferTooSmall)
       const fit = Math.floor(req.maxOutputResponse / 16)
       return {
         output: ranges.slice(0, fit).map((x) => ({ fileOffset: x.offset, length: x.length })),
@@ -222,17 +236,29 @@ async function copyChunk(req: IoctlRequest, ctx: RequestContext): Promise<IoctlR
   const src = ctx.server.openByResumeKey(v.sourceKey)
   if (!src || src.closed || !src.vfs || src.tree.share.kind !== 'disk') throw new SmbError(NtStatus.ObjectNameNotFound)
   if (src.session !== dest.session) throw new SmbError(NtStatus.ObjectNameNotFound)
-  if (!src.vfs.has(Access.FileReadData)) throw new SmbError(NtStatus.AccessDenied)
+  // MS-SMB2 3.3.5.15.6: the source needs read (or execute) access, the target write access and, for
+  // FSCTL_SRV_COPYCHUNK (not _WRITE), FILE_READ_DATA too (execute is not enough there, as on Windows).
+  if (!src.vfs.hasAny(Access.FileReadData | Access.FileExecute)) throw new SmbError(NtStatus.AccessDenied)
   if (!destVfs.hasAny(Access.FileWriteData)) throw new SmbError(NtStatus.AccessDenied)
   if ((req.ctlCode >>> 0) === CtlCode.FSCTL_SRV_COPYCHUNK && !destVfs.has(Access.FileReadData)) throw new SmbError(NtStatus.AccessDenied)
   const srcVfs = src.tree.share.vfs
   ctx.server.caching.onWrite(dest.persistentId)
   let chunksWritten = 0
   let totalBytesWritten = 0
+  // Failures while copying answer with the counts so far in the response body (smbtorture copy_chunk_src_lock).
+  const partial = (status: number): IoctlResult => ({ output: { chunksWritten, chunkBytesWritten: 0, totalBytesWritten }, status })
   for (const c of v.chunks) {
-    const data = await srcVfs.read(src.vfs, c.sourceOffset, c.length)
-    if (data.length < c.length) throw new SmbError(NtStatus.EndOfFile)
-    await vfs.write(destVfs, c.targetOffset, data)
+    const size = (await srcVfs.queryInfo(src.vfs)).endOfFile
+    // A chunk that reaches past the source's end of file (Windows: STATUS_INVALID_VIEW_SIZE).
+    if (c.sourceOffset + BigInt(c.length) > size) return partial(NtStatus.InvalidViewSize)
+    let data: Buffer
+    try {
+      data = await srcVfs.read(src.vfs, c.sourceOffset, c.length)
+      await vfs.write(destVfs, c.targetOffset, data)
+    } catch (e) {
+      if (e instanceof VfsError) return partial(e.status)
+      throw e
+    }
     chunksWritten++
     totalBytesWritten += data.length
   }

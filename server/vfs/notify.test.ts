@@ -121,7 +121,8 @@ describe('change notify fed by LocalShare operations', () => {
   })
 
   async function watch(dirPath: string, completionFilter: number, watchTree = false) {
-    const d = await t.share.create(dirParams({ path: dirPath, disposition: Disposition.OpenIf }))
+    // A watcher lists the directory (as Explorer does); DELETE access would block renames into it.
+    const d = await t.share.create(dirParams({ path: dirPath, disposition: Disposition.OpenIf, desiredAccess: Access.FileReadData | Access.FileReadAttributes }))
     const next = () => t.share.changeNotify(d.open, { completionFilter, watchTree, outputBufferLength: 4096 }).promise
     return { open: d.open, next }
   }
