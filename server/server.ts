@@ -264,6 +264,25 @@ export class SmbServer {
     if (this.tables.sessions.has(session.id) && this.tables.opensOfSession(session.id).length === 0) this.tables.removeSession(session.id)
   }
 
+  /**
+   * SESSION_SETUP with PreviousSessionId (MS-SMB2 3.3.5.5.3): the state layer already removed the old session's
+   * global records; here its per-connection objects go. Opens close first, so pending CHANGE_NOTIFYs complete with
+   * STATUS_NOTIFY_CLEANUP, then other async requests end. (Durable opens the state layer kept disconnected would
+   * be preserved here once durable handles are granted; none are yet.)
+   */
+  async dropPreviousSession(sessionId: bigint): Promise<void> {
+    for (const conn of this.connections) {
+      const session = conn.sessions.get(sessionId)
+      if (!session) continue
+      for (const o of session.opens.all()) await this.closeOpen(o)
+      this.cancelAsync(session)
+      for (const t of session.trees.values()) this.tables.removeTreeConnect(t.id)
+      session.trees.clear()
+      conn.sessions.delete(sessionId)
+      conn.log.info('previous session torn down', { session: sessionId.toString(16) })
+    }
+  }
+
   /** Called by a connection when its socket closed. */
   connectionClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return

@@ -49,6 +49,9 @@ export async function sessionSetup(req: SessionSetupRequest, ctx: RequestContext
   if (step.kind === 'failed') {
     conn.log.info('authentication failed', { reason: step.reason })
     if (!reauth) dropSession(ctx, session)
+    // A failed reauthentication ends the session, as on Windows: its opens close (pending CHANGE_NOTIFYs complete
+    // with STATUS_NOTIFY_CLEANUP) and later requests on it get STATUS_USER_SESSION_DELETED.
+    else await server.endSession(session, 'logoff')
     throw new SmbError(step.status)
   }
   const id = step.identity
@@ -89,6 +92,7 @@ export async function sessionSetup(req: SessionSetupRequest, ctx: RequestContext
     previousSessionId: req.previousSessionId,
   })
   if (done.verdict.status !== NtStatus.Success) throw new SmbError(done.verdict.status, undefined, done.verdict.rule)
+  if (done.previous?.removed) await server.dropPreviousSession(req.previousSessionId)
   session.phase = 'valid'
   // MS-SMB2 3.3.5.5.3: the final response is signed for 3.1.1 (and when signing is required).
   if (session.signing && (conn.dialect === Dialect.Smb311 || session.signingRequired)) ctx.extras.signWith = session

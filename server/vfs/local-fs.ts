@@ -1122,6 +1122,17 @@ export class LocalShare {
     if (node.isDirectory) this.jail.invalidate(srcAbs)
     this.openTable.renamed(srcAbs, newAbs)
     this.notify.renamed(srcAbs, newAbs, node.isDirectory)
+    if (!node.isDirectory) {
+      // Windows sets FILE_ATTRIBUTE_ARCHIVE on a renamed file and reports that as an attribute change of the new
+      // name (smbtorture smb2.notify.mask-change waits for it).
+      const stored = this.metadata.get(node.key, node.birthNs)
+      if (stored?.attributes !== undefined && !(stored.attributes & FileAttribute.Archive)) {
+        this.metadata.update(node.key, node.birthNs, (r) => {
+          r.attributes = (r.attributes ?? 0) | FileAttribute.Archive
+        })
+      }
+      this.notify.changed(newAbs, NotifyAction.Modified, NotifyFilter.Attributes)
+    }
   }
 
   /**
