@@ -64,6 +64,11 @@ export interface ServerConfig {
   stateDir?: string
   signing: 'enabled' | 'required'
   encryption: 'off' | 'desired' | 'required'
+  /**
+   * MS-SMB2 3.3.1.5 RejectUnencryptedAccess: on a share (or session) that requires encryption, refuse plaintext
+   * requests and dialects without encryption with STATUS_ACCESS_DENIED. Default true, as Windows.
+   */
+  rejectUnencrypted: boolean
   dialects: { min: number; max: number }
   limits: Limits
   durable: DurableSettings
@@ -210,6 +215,7 @@ export function buildConfig(a: CliConfigInput): ServerConfig {
     stateDir: a.stateDir ?? (file['stateDir'] as string | undefined),
     signing,
     encryption,
+    rejectUnencrypted: (file['rejectUnencrypted'] as boolean | undefined) ?? true,
     dialects,
     limits: { ...DEFAULT_LIMITS, ...((file['limits'] as Partial<Limits> | undefined) ?? {}) },
     durable: { ...DEFAULT_DURABLE, ...((file['durable'] as Partial<DurableSettings> | undefined) ?? {}) },

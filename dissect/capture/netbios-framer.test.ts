@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { NetbiosFramer, NetbiosType, type FramerOutput } from './netbios-framer.js'
+import { NetbiosFramer, NetbiosType, encodeTransportHeader, type FramerOutput } from './netbios-framer.js'
 
 /** A minimal SMB2-looking message: 0xFE 'SMB', StructureSize 64, then filler that encodes `tag`. */
 function smb2(len: number, tag: number): Buffer {
@@ -214,5 +214,15 @@ describe('NetbiosFramer', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  it('encodeTransportHeader writes the header the framer reads back', () => {
+    const body = smb2(300, 7)
+    const h = encodeTransportHeader(body.length)
+    expect(h.toString('hex')).toBe('0000012c')
+    const outs = new NetbiosFramer().push(Buffer.concat([h, body]))
+    expect(simplify(outs)).toEqual([{ kind: 'message', hex: digest(body), gap: false }])
+    expect(encodeTransportHeader(0xffffff).toString('hex')).toBe('00ffffff')
+    expect(() => encodeTransportHeader(0x1000000)).toThrow(/does not fit/)
   })
 })

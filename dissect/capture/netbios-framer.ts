@@ -18,6 +18,7 @@
  * @module
  */
 import { TRANSPORT_PROBE_SIZE, plausibleTransportHeader, smbProtocolAt } from './smb-magic.js'
+import { Writer } from '../wire/writer.js'
 
 /** 16 MiB of payload plus room for the transform, SMB2 and READ/WRITE headers. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 16 * 1024 * 1024 + 4096
@@ -397,4 +398,12 @@ export class NetbiosFramer {
     this.skipLeft = left
     this.state = left > 0 ? SKIP : HEADER
   }
+}
+
+/** MS-SMB2 2.1 — the four-byte Direct TCP header (a zero byte, then the 24-bit big-endian length) of one message. */
+export function encodeTransportHeader(length: number): Buffer {
+  const w = new Writer(4)
+  w.u8(NetbiosType.SessionMessage)
+  w.u24be(length)
+  return w.finish()
 }

@@ -176,28 +176,33 @@ export interface LocalOpen {
 }
 
 /** Per-connection table of local opens; lookups check both halves of the FileId (MS-SMB2 3.3.5.22.1, 3.3.5.10). */
-export class LocalOpenTable {
-  private readonly byVolatile = new Map<bigint, LocalOpen>()
+export class LocalOpenTable<T extends LocalOpen = LocalOpen> {
+  private readonly byVolatile = new Map<bigint, T>()
   constructor(readonly connectionId: number) {}
 
-  add(open: LocalOpen): void {
+  add(open: T): void {
     this.byVolatile.set(open.volatileId, open)
   }
 
   /** The open whose FileId is exactly (persistent, volatile), or undefined (the caller answers STATUS_FILE_CLOSED). */
-  lookup(persistentId: bigint, volatileId: bigint): LocalOpen | undefined {
+  lookup(persistentId: bigint, volatileId: bigint): T | undefined {
     const o = this.byVolatile.get(volatileId)
     return o && o.persistentId === persistentId ? o : undefined
   }
 
-  remove(volatileId: bigint): LocalOpen | undefined {
+  remove(volatileId: bigint): T | undefined {
     const o = this.byVolatile.get(volatileId)
     this.byVolatile.delete(volatileId)
     return o
   }
 
-  ofSession(sessionId: bigint): LocalOpen[] {
+  ofSession(sessionId: bigint): T[] {
     return [...this.byVolatile.values()].filter((o) => o.sessionId === sessionId)
+  }
+
+  /** Every open in the table. */
+  all(): T[] {
+    return [...this.byVolatile.values()]
   }
 
   get size(): number {

@@ -2,6 +2,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Access, CreateOptions, Disposition, FileAttribute, ShareAccess, USE_FILE_POINTER_POSITION, WRITE_TO_END_OF_FILE } from './constants.js'
+import { addHole, allocatedRangesOf, removeHole } from './local-fs.js'
 import { VfsStatus } from './status.js'
 import { dirParams, params, statusOf, tempShare, type TempShare } from './testing.js'
 
@@ -187,16 +188,72 @@ describe('end of file, allocation, sparse', () => {
     await t.share.zeroData(open, 65536n, 1n << 40n)
     expect((await t.share.queryInfo(open)).endOfFile).toBe(BigInt(data.length))
     expect((await t.share.read(open, BigInt(data.length) - 4n, 4)).toString('hex')).toBe('00000000')
+    // Only the first 64 KiB unit still holds data.
     const ranges = await t.share.allocatedRanges(open, 0n, 1n << 40n)
-    expect(ranges).toEqual([{ offset: 0n, length: BigInt(data.length) }])
+    expect(ranges).toEqual([{ offset: 0n, length: 65536n }])
+    // Writing into a hole allocates its unit again.
+    await t.share.write(open, 150_000n, Buffer.from('x'))
+    expect(await t.share.allocatedRanges(open, 0n, 1n << 40n)).toEqual([
+      { offset: 0n, length: 65536n },
+      { offset: 131072n, length: 65536n },
+    ])
     expect(await t.share.allocatedRanges(open, BigInt(data.length), 100n)).toEqual([])
     await t.share.setSparse(open, false)
     expect((await t.share.queryInfo(open)).fileAttributes & FileAttribute.SparseFile).toBe(0)
     await t.share.close(open)
     const empty = await rw('e')
     await t.share.setEndOfFile(empty.open, 1_000_000n)
+    // A file that is not sparse is allocated throughout (as Windows and Samba report it).
+    expect(await t.share.allocatedRanges(empty.open, 0n, 1_000_000n)).toEqual([{ offset: 0n, length: 1_000_000n }])
+    await t.share.setSparse(empty.open, true)
+    await t.share.setEndOfFile(empty.open, 0n)
+    await t.share.setEndOfFile(empty.open, 1_000_000n)
     expect(await t.share.allocatedRanges(empty.open, 0n, 1_000_000n)).toEqual([])
     await t.share.close(empty.open)
+  })
+})
+
+describe('sparse allocation bookkeeping', () => {
+  it('merges and splits holes', () => {
+    let h = addHole([], 10n, 20n)
+    h = addHole(h, 30n, 40n)
+    h = addHole(h, 15n, 35n)
+    expect(h).toEqual([{ start: 10n, end: 40n }])
+    h = removeHole(h, 20n, 25n)
+    expect(h).toEqual([
+      { start: 10n, end: 20n },
+      { start: 25n, end: 40n },
+    ])
+    expect(removeHole(h, 0n, 100n)).toEqual([])
+  })
+
+  it('reports allocated 64 KiB units clipped to the request and end of file', () => {
+    const U = 65536n
+    expect(allocatedRangesOf(10n * U, false, [{ start: 0n, end: 10n * U }], 5n, 100n)).toEqual([{ offset: 5n, length: 100n }])
+    expect(allocatedRangesOf(4n * U, true, [{ start: U, end: 3n * U }], 0n, 1n << 40n)).toEqual([
+      { offset: 0n, length: U },
+      { offset: 3n * U, length: U },
+    ])
+    // A hole covering only part of a unit leaves the unit allocated.
+    expect(allocatedRangesOf(2n * U, true, [{ start: 10n, end: U + 10n }], 0n, 2n * U)).toEqual([{ offset: 0n, length: 2n * U }])
+    expect(allocatedRangesOf(U, true, [], U, 10n)).toEqual([])
+  })
+
+  it('a write past the end of a sparse file leaves the gap unallocated', async () => {
+    const { open } = await rw('gap')
+    await t.share.setSparse(open, true)
+    await t.share.write(open, 0n, Buffer.from('a'))
+    await t.share.write(open, 4n * 65536n, Buffer.from('b'))
+    expect(await t.share.allocatedRanges(open, 0n, 1n << 40n)).toEqual([
+      { offset: 0n, length: 65536n },
+      { offset: 4n * 65536n, length: 1n },
+    ])
+    await t.share.setEndOfFile(open, 8n * 65536n)
+    expect(await t.share.allocatedRanges(open, 0n, 1n << 40n)).toEqual([
+      { offset: 0n, length: 65536n },
+      { offset: 4n * 65536n, length: 65536n },
+    ])
+    await t.share.close(open)
   })
 })
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { Access, Disposition, FileAttribute } from './constants.js'
+import { Access, Disposition, FileAttribute, ShareAccess } from './constants.js'
 import { VfsStatus } from './status.js'
 import { dirParams, params, statusOf, tempShare, type TempShare } from './testing.js'
 
@@ -35,6 +35,29 @@ describe('rename (MS-FSA 2.1.5.15.11)', () => {
     await t.share.write(o.open, 1n, Buffer.from('B'))
     expect(readFileSync(at('sub/c.txt'), 'utf8')).toBe('AB')
     await t.share.close(o.open)
+  })
+
+  it('conflicts with opens of the target directory that do not share write or hold DELETE', async () => {
+    mkdirSync(at('d'))
+    put('d/f.txt')
+    const cases: Array<[number, number, number]> = [
+      // [directory access, directory share, expected status]
+      [Access.FileReadData | Access.Delete, ShareAccess.All, S.SharingViolation],
+      [Access.FileReadData | Access.Delete, 0, S.SharingViolation],
+      [Access.FileReadData | Access.FileWriteData, 0, S.SharingViolation],
+      [Access.FileReadData | Access.FileWriteData, ShareAccess.All, S.Success],
+      // An open that only reads attributes takes no part in sharing.
+      [Access.FileReadAttributes, 0, S.Success],
+    ]
+    for (const [access, share, expected] of cases) {
+      const d = await t.share.create(dirParams({ path: 'd', disposition: Disposition.Open, desiredAccess: access, shareAccess: share }))
+      const f = await open(existsSync(at('d/f.txt')) ? 'd\\f.txt' : 'd\\g.txt')
+      const to = existsSync(at('d/f.txt')) ? 'd\\g.txt' : 'd\\f.txt'
+      if (expected === S.Success) await t.share.rename(f.open, to, { replaceIfExists: false })
+      else expect(await statusOf(t.share.rename(f.open, to, { replaceIfExists: false }))).toBe(expected)
+      await t.share.close(f.open)
+      await t.share.close(d.open)
+    }
   })
 
   it('needs DELETE access', async () => {
@@ -144,7 +167,8 @@ describe('rename (MS-FSA 2.1.5.15.11)', () => {
     await t.share.rename(o.open, 'b', { replaceIfExists: false })
     await t.share.close(o.open)
     const again = await open('b')
-    expect(again.info.fileAttributes).toBe(FileAttribute.Hidden)
+    // A rename sets FILE_ATTRIBUTE_ARCHIVE, as on Windows.
+    expect(again.info.fileAttributes).toBe(FileAttribute.Hidden | FileAttribute.Archive)
     await t.share.close(again.open)
   })
 })

@@ -35,6 +35,7 @@ import type { FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import {
   Access,
+  ShareAccess,
   ACCESS_INVALID_BITS,
   CreateAction,
   CreateOptions,
@@ -283,11 +284,12 @@ export class LocalShare {
     }
     if (options & ~CREATE_OPTIONS_VALID) throw new VfsError(VfsStatus.InvalidParameter, 'undefined create options')
     if (p.shareAccess & ~0x7) throw new VfsError(VfsStatus.InvalidParameter, 'undefined share access bits')
-    if (attrs & ~FILE_ATTRIBUTE_VALID_FLAGS) throw new VfsError(VfsStatus.InvalidParameter, 'undefined file attributes')
+    // DesiredAccess is checked before FileAttributes, as Windows does (smbtorture smb2.create.gentest).
     if ((p.desiredAccess >>> 0) === 0) throw new VfsError(VfsStatus.AccessDenied, 'DesiredAccess is zero')
     const desired = mapGenericAccess(p.desiredAccess)
     if (desired & ACCESS_INVALID_BITS) throw new VfsError(VfsStatus.AccessDenied, 'reserved DesiredAccess bits')
     if (desired & Access.AccessSystemSecurity) throw new VfsError(VfsStatus.PrivilegeNotHeld, 'ACCESS_SYSTEM_SECURITY')
+    if (attrs & ~FILE_ATTRIBUTE_VALID_FLAGS) throw new VfsError(VfsStatus.InvalidParameter, 'undefined file attributes')
     if (options & CreateOptions.DirectoryFile && options & CreateOptions.NonDirectoryFile) {
       throw new VfsError(VfsStatus.InvalidParameter, 'DIRECTORY_FILE with NON_DIRECTORY_FILE')
     }
@@ -652,6 +654,22 @@ export class LocalShare {
     return m >>> 0
   }
 
+  /**
+   * The node key ("dev:ino") of the file a CREATE of `p` would open, or undefined when it does not exist or the path
+   * is not valid (the create itself then reports why). The SMB layer uses it to break oplocks and leases on the file
+   * before the create checks share modes (MS-FSA 2.1.5.1.2: the oplock break happens before the sharing check).
+   */
+  async probe(p: string): Promise<string | undefined> {
+    try {
+      const parsed = parseSmbPath(p, { allowDeviceNames: this.opts.allowDeviceNames })
+      const r = await this.jail.resolve(parsed.components)
+      return r.exists && r.stat ? fileKey(r.stat) : undefined
+    } catch (e) {
+      if (e instanceof VfsError) return undefined
+      throw e
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // Query information
 
@@ -797,7 +815,7 @@ export class LocalShare {
     if (offset === USE_FILE_POINTER_POSITION) offset = open.position
     const appendOnly = !open.has(Access.FileWriteData)
     let before: BigIntStats | undefined
-    if (offset === WRITE_TO_END_OF_FILE || appendOnly || this.notify.active) {
+    if (offset === WRITE_TO_END_OF_FILE || appendOnly || this.notify.active || open.node.sparse === true) {
       before = await this.fstat(open)
       if (offset === WRITE_TO_END_OF_FILE || appendOnly) offset = before.size
     }
@@ -816,6 +834,11 @@ export class LocalShare {
       throw toVfsError(e, 'name', 'write')
     }
     open.position = offset + BigInt(done)
+    if (open.node.sparse === true || open.node.holes.length > 0) {
+      // A sparse file allocates what was written; the gap a write past the end skips stays unallocated.
+      open.node.holes = removeHole(open.node.holes, offset, offset + BigInt(done))
+      if (open.node.sparse === true && before !== undefined && offset > before.size) open.node.holes = addHole(open.node.holes, before.size, offset)
+    }
     const grew = before !== undefined && offset + BigInt(done) > before.size
     await this.afterDataChange(open, grew ? NotifyFilter.LastWrite | NotifyFilter.Size : NotifyFilter.LastWrite)
     return done
@@ -943,6 +966,9 @@ export class LocalShare {
     } catch (e) {
       throw toVfsError(e, 'name', 'truncate')
     }
+    // Extending a sparse file allocates nothing; truncating forgets the holes past the new end.
+    if (size > before.size && this.isSparse(open, before)) open.node.holes = addHole(open.node.holes, before.size, size)
+    else if (size < before.size) open.node.holes = removeHole(open.node.holes, size, before.size)
     await this.afterDataChange(open, NotifyFilter.Size | NotifyFilter.LastWrite)
   }
 
@@ -1061,6 +1087,7 @@ export class LocalShare {
       throw new VfsError(VfsStatus.AccessDenied, 'directory has open files')
     }
     const dest = await this.resolveTarget(parsed)
+    await this.checkTargetParentShare(dest.parentAbs, open)
     const srcName = path.basename(srcAbs)
     const srcParent = path.dirname(srcAbs)
     const newAbs = path.join(dest.parentAbs, dest.requested)
@@ -1095,6 +1122,36 @@ export class LocalShare {
     if (node.isDirectory) this.jail.invalidate(srcAbs)
     this.openTable.renamed(srcAbs, newAbs)
     this.notify.renamed(srcAbs, newAbs, node.isDirectory)
+    if (!node.isDirectory) {
+      // Windows sets FILE_ATTRIBUTE_ARCHIVE on a renamed file and reports that as an attribute change of the new
+      // name (smbtorture smb2.notify.mask-change waits for it).
+      const stored = this.metadata.get(node.key, node.birthNs)
+      if (stored?.attributes !== undefined && !(stored.attributes & FileAttribute.Archive)) {
+        this.metadata.update(node.key, node.birthNs, (r) => {
+          r.attributes = (r.attributes ?? 0) | FileAttribute.Archive
+        })
+      }
+      this.notify.changed(newAbs, NotifyAction.Modified, NotifyFilter.Attributes)
+    }
+  }
+
+  /**
+   * A rename adds an entry to the target directory as if through an open of it for FILE_ADD_FILE sharing read and
+   * write (as Windows does): another open of that directory that does not share write, or that has DELETE access,
+   * makes the rename fail with STATUS_SHARING_VIOLATION (smbtorture smb2.rename share_delete_and_delete_access,
+   * no_share_delete_*).
+   */
+  private async checkTargetParentShare(parentAbs: string, renaming: VfsOpen): Promise<void> {
+    let st: BigIntStats
+    try {
+      st = await fsp.stat(parentAbs, { bigint: true })
+    } catch (e) {
+      throw toVfsError(e, 'path', 'stat target directory')
+    }
+    const node = this.openTable.node(fileKey(st))
+    if (!node || node.opens.size === 0) return
+    const conflicts = this.openTable.conflictsWith(node, Access.FileWriteData, ShareAccess.Read | ShareAccess.Write).filter((o) => o !== renaming)
+    if (conflicts.length) throw new VfsError(VfsStatus.SharingViolation, 'target directory is open without FILE_SHARE_WRITE or with DELETE access', { conflicts })
   }
 
   /**
@@ -1183,6 +1240,9 @@ export class LocalShare {
       r.attributes = sparse ? old | FileAttribute.SparseFile : old & ~FileAttribute.SparseFile
       changed = r.attributes !== old
     })
+    open.node.sparse = sparse
+    // Clearing the flag allocates the whole file again (MS-FSCC 2.3.64: the file is no longer sparse).
+    if (!sparse) open.node.holes = []
     if (changed) this.notify.changed(open.link.path, NotifyAction.Modified, NotifyFilter.Attributes)
   }
 
@@ -1201,7 +1261,9 @@ export class LocalShare {
     const end = beyondFinalZero < st.size ? beyondFinalZero : st.size
     if (end <= offset) return
     if (open.node.locks.writeConflicts(open.id, offset, end - offset)) throw new VfsError(VfsStatus.FileLockConflict, 'zero range locked')
-    const sparse = (effectiveAttributes(false, this.metadata.get(open.node.key, birthNsOf(st)), open.node.name) & FileAttribute.SparseFile) !== 0
+    const sparse = this.isSparse(open, st)
+    // In a sparse file the zeroed range is deallocated (recorded for FSCTL_QUERY_ALLOCATED_RANGES).
+    if (sparse) open.node.holes = addHole(open.node.holes, offset, end)
     try {
       if (sparse && end === st.size) {
         await open.handle.truncate(Number(offset))
@@ -1231,9 +1293,15 @@ export class LocalShare {
     if (!open.hasAny(Access.FileReadData)) throw new VfsError(VfsStatus.AccessDenied, 'no read access')
     if (offset < 0n || length < 0n) throw new VfsError(VfsStatus.InvalidParameter, 'bad range')
     const st = await this.fstat(open)
-    const end = offset + length < st.size ? offset + length : st.size
-    if (end <= offset || st.blocks === 0n) return []
-    return [{ offset, length: end - offset }]
+    const sparse = this.isSparse(open, st)
+    // A sparse file with no blocks at all has no data anywhere.
+    if (sparse && st.blocks === 0n) return []
+    return allocatedRangesOf(st.size, sparse, open.node.holes, offset, length)
+  }
+
+  private isSparse(open: VfsOpen, st: BigIntStats): boolean {
+    open.node.sparse ??= (effectiveAttributes(false, this.metadata.get(open.node.key, birthNsOf(st)), open.node.name) & FileAttribute.SparseFile) !== 0
+    return open.node.sparse
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -1497,6 +1565,73 @@ export class LocalShare {
       return false
     }
   }
+}
+
+/** NTFS allocates sparse files in 64 KiB units (MS-FSCC 2.3.57 note: deallocation happens in such chunks). */
+const SPARSE_UNIT = 65536n
+
+/** Adds [start, end) to a sorted, merged hole list. */
+export function addHole(holes: Array<{ start: bigint; end: bigint }>, start: bigint, end: bigint): Array<{ start: bigint; end: bigint }> {
+  if (end <= start) return holes
+  const out: Array<{ start: bigint; end: bigint }> = []
+  let s = start
+  let e = end
+  for (const h of holes) {
+    if (h.end < s || h.start > e) out.push(h)
+    else {
+      if (h.start < s) s = h.start
+      if (h.end > e) e = h.end
+    }
+  }
+  out.push({ start: s, end: e })
+  return out.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0))
+}
+
+/** Removes [start, end) from a hole list (data was written there). */
+export function removeHole(holes: Array<{ start: bigint; end: bigint }>, start: bigint, end: bigint): Array<{ start: bigint; end: bigint }> {
+  if (end <= start || holes.length === 0) return holes
+  const out: Array<{ start: bigint; end: bigint }> = []
+  for (const h of holes) {
+    if (h.end <= start || h.start >= end) out.push(h)
+    else {
+      if (h.start < start) out.push({ start: h.start, end: start })
+      if (h.end > end) out.push({ start: end, end: h.end })
+    }
+  }
+  return out
+}
+
+/** True when every byte of [start, end) lies in a hole. */
+function coveredByHoles(holes: ReadonlyArray<{ start: bigint; end: bigint }>, start: bigint, end: bigint): boolean {
+  let at = start
+  for (const h of holes) {
+    if (h.end <= at) continue
+    if (h.start > at) return false
+    at = h.end
+    if (at >= end) return true
+  }
+  return at >= end
+}
+
+/**
+ * The allocated ranges of [offset, offset+length) clipped to the end of file: a file that is not sparse is fully
+ * allocated; a sparse one is allocated in 64 KiB units, except the units its recorded holes cover entirely.
+ */
+export function allocatedRangesOf(size: bigint, sparse: boolean, holes: ReadonlyArray<{ start: bigint; end: bigint }>, offset: bigint, length: bigint): Array<{ offset: bigint; length: bigint }> {
+  const end = offset + length < size ? offset + length : size
+  if (end <= offset) return []
+  if (!sparse) return [{ offset, length: end - offset }]
+  const out: Array<{ offset: bigint; length: bigint }> = []
+  for (let unit = (offset / SPARSE_UNIT) * SPARSE_UNIT; unit < end; unit += SPARSE_UNIT) {
+    const unitEnd = unit + SPARSE_UNIT < size ? unit + SPARSE_UNIT : size
+    if (coveredByHoles(holes, unit, unitEnd)) continue
+    const a = unit > offset ? unit : offset
+    const b = unitEnd < end ? unitEnd : end
+    const last = out[out.length - 1]
+    if (last && last.offset + last.length === a) last.length += b - a
+    else out.push({ offset: a, length: b - a })
+  }
+  return out
 }
 
 /** FNV-1a, 32 bits: a stable volume serial number from the root path. */

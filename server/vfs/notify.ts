@@ -7,10 +7,10 @@
  * stated here so nobody relies on it.
  *
  * Each directory open that asks for notifications gets a watch. As in NT, the first request on an open fixes the
- * completion filter and WATCH_TREE; later requests only queue up (and set the buffer size). A change that matches
- * a watch completes the oldest pending request with every change collected in the same turn of the event loop
- * (so a rename's old and new names arrive together). Changes that arrive while no request is pending are kept,
- * up to the OutputBufferLength of the last request; more than that, or more than `maxBufferedChanges`, turns the
+ * completion filter, WATCH_TREE and the size of the buffer that keeps changes between requests; later requests
+ * only queue up. A change that matches a watch completes the oldest pending request with every change collected in
+ * the same turn of the event loop (so a rename's old and new names arrive together). Changes that arrive while no request is pending are kept,
+ * up to the OutputBufferLength of the first request; more than that, or more than `maxBufferedChanges`, turns the
  * buffer into an overflow that the next request receives as STATUS_NOTIFY_ENUM_DIR with no entries
  * (MS-SMB2 3.3.5.19: "the client should enumerate the directory"). Consecutive identical MODIFIED entries are
  * coalesced. Closing the open completes its pending requests with STATUS_NOTIFY_CLEANUP.
@@ -100,15 +100,16 @@ export class NotifyHub {
    * Throws STATUS_INVALID_PARAMETER for an empty or invalid completion filter.
    */
   request(owner: number, dir: () => string, params: WatchParams): NotifyRequest {
-    if (params.completionFilter === 0 || (params.completionFilter & ~NOTIFY_FILTER_VALID) !== 0) {
-      throw new VfsError(VfsStatus.InvalidParameter, `bad completion filter 0x${params.completionFilter.toString(16)}`)
+    // Bits beyond the defined ones are ignored, as Windows does (smbtorture smb2.notify.mask tries all 32).
+    if (params.completionFilter === 0) {
+      throw new VfsError(VfsStatus.InvalidParameter, 'empty completion filter')
     }
     let w = this.watches.get(owner)
     if (!w) {
       w = {
         owner,
         dir,
-        filter: params.completionFilter,
+        filter: params.completionFilter & NOTIFY_FILTER_VALID,
         watchTree: params.watchTree,
         bufferLimit: params.outputBufferLength,
         buffered: [],
@@ -119,7 +120,6 @@ export class NotifyHub {
       }
       this.watches.set(owner, w)
     }
-    w.bufferLimit = params.outputBufferLength
     if (w.overflow || w.buffered.length) {
       const result: NotifyResult = w.overflow || encodedSize(w.buffered) > params.outputBufferLength
         ? { status: VfsStatus.NotifyEnumDir, changes: [] }

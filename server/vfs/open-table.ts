@@ -43,6 +43,14 @@ export class FileNode {
   posixDeleteBy: VfsOpen | undefined
   /** An allocation size a client asked for that exceeds the blocks on disk (kept while the file is open). */
   allocationSize: bigint | undefined
+  /**
+   * Ranges of a sparse file that FSCTL_SET_ZERO_DATA deallocated or a write past the end skipped, as
+   * FSCTL_QUERY_ALLOCATED_RANGES reports them (kept while the file is open; Node cannot punch holes or ask the disk
+   * where they are, see LocalShare.allocatedRanges).
+   */
+  holes: Array<{ start: bigint; end: bigint }> = []
+  /** FILE_ATTRIBUTE_SPARSE_FILE as last seen by this layer (undefined until needed). */
+  sparse: boolean | undefined
   /** True while this layer is deleting the file (new opens see STATUS_DELETE_PENDING). */
   deleting = false
   /** Birth time of the inode (for metadata-store generation checks), when the disk records one. */

@@ -1,0 +1,24 @@
+/** CLOSE (MS-SMB2 3.3.5.10), with SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB. @module */
+import type { CloseRequest } from '../../dissect/smb2/commands/close.js'
+import { CloseFlags } from '../../dissect/smb2/constants/close.js'
+import type { RequestContext } from '../request.js'
+
+export async function close(req: CloseRequest, ctx: RequestContext) {
+  const open = ctx.o
+  const post = (req.flags & CloseFlags.PostqueryAttrib) !== 0 && !open.isPipe
+  const r = await ctx.server.closeOpen(open, { postQuery: post })
+  const info = r?.info
+  if (post && info) {
+    return {
+      flags: CloseFlags.PostqueryAttrib,
+      creationTime: info.creationTime,
+      lastAccessTime: info.lastAccessTime,
+      lastWriteTime: info.lastWriteTime,
+      changeTime: info.changeTime,
+      allocationSize: info.allocationSize,
+      endOfFile: info.endOfFile,
+      fileAttributes: info.fileAttributes,
+    }
+  }
+  return { flags: 0, creationTime: 0n, lastAccessTime: 0n, lastWriteTime: 0n, changeTime: 0n, allocationSize: 0n, endOfFile: 0n, fileAttributes: 0 }
+}
