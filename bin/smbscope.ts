@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers'
 import { dissectCommand } from '../dissect/command.js'
 import { inspectCommand } from '../inspect/command.js'
 import { replayCommand } from '../replay/command.js'
+import { serveCommand } from '../server/command.js'
 
 const cli = yargs(hideBin(process.argv))
   .scriptName('smbscope')
@@ -24,6 +25,7 @@ const cli = yargs(hideBin(process.argv))
   })
 
 dissectCommand(cli)
+serveCommand(cli)
 inspectCommand(cli)
 replayCommand(cli)
 
