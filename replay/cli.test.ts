@@ -42,6 +42,11 @@ describe('replay CLI arguments', () => {
     expect(parseUserMap(['WORKGROUP\\labuser=LAB\\bob:pw:with:colons'])).toEqual(new Map([['workgroup\\labuser', { user: 'bob', domain: 'LAB', password: 'pw:with:colons' }]]))
     expect(parseInject(['after:20', '34', 'durable-close'])).toEqual([{ kind: 'after-frame', frame: 20 }, { kind: 'after-frame', frame: 34 }, { kind: 'before-durable-close' }])
     expect(() => parseInject(['sometimes'])).toThrow(/after:FRAME/)
+    expect(parseInject(['after:20+1500', 'durable-close+2s'])).toEqual([
+      { kind: 'after-frame', frame: 20, delayMs: 1500 },
+      { kind: 'before-durable-close', delayMs: 2000 },
+    ])
+    expect(() => parseInject(['after:x+5'])).toThrow(/after:FRAME/)
   })
 
   it('registers `replay <file>` with the documented options', async () => {

@@ -52,13 +52,20 @@ export function parseUserMap(list: readonly string[] = []): Map<string, Credenti
   return out
 }
 
-/** `after:N` / `frame:N` / `N` (after frame N), or `durable-close` (before every close of a durable open). */
+/**
+ * `after:N` / `frame:N` / `N` (after frame N), or `durable-close` (before every close of a durable open); either
+ * may end in `+MS` (or `+Ns`): the client stays away that long before it reconnects.
+ */
 export function parseInject(list: readonly string[] = []): InjectSpec[] {
   return list.map((s) => {
-    if (s === 'durable-close' || s === 'before-durable-close') return { kind: 'before-durable-close' } as const
-    const m = /^(?:(?:after|frame):)?(\d+)$/.exec(s)
-    if (!m) throw new UsageError(`--inject-disconnect ${s}: expected after:FRAME or durable-close`)
-    return { kind: 'after-frame', frame: Number(m[1]) } as const
+    const d = /^(.*?)\+(\d+)(ms|s)?$/.exec(s)
+    const delayMs = d ? Number(d[2]) * (d[3] === 's' ? 1000 : 1) : undefined
+    const what = d ? d[1]! : s
+    const delay = delayMs !== undefined ? { delayMs } : {}
+    if (what === 'durable-close' || what === 'before-durable-close') return { kind: 'before-durable-close', ...delay } as const
+    const m = /^(?:(?:after|frame):)?(\d+)$/.exec(what)
+    if (!m) throw new UsageError(`--inject-disconnect ${s}: expected after:FRAME or durable-close, optionally +MS (delay before the reconnect)`)
+    return { kind: 'after-frame', frame: Number(m[1]), ...delay } as const
   })
 }
 

@@ -41,7 +41,7 @@ export function replayCommand(y: Argv): Argv {
         .option('out', { alias: 'o', type: 'string', describe: 'write the report to FILE (default: stdout)' })
         .option('record', { type: 'string', describe: 'write the live traffic to OUT.pcap (smbscope dissect reads it with the same password)' })
         .option('pace', { choices: ['fast', 'original'] as const, default: 'fast' as const, describe: 'as fast as possible, or keep the captured gaps' })
-        .option('inject-disconnect', { type: 'string', array: true, describe: 'add an outage: after:FRAME, or durable-close (before every close of a durable open)' })
+        .option('inject-disconnect', { type: 'string', array: true, describe: 'add an outage: after:FRAME, or durable-close (before every close of a durable open); +MS stays away MS before reconnecting' })
         .option('regenerate-ids', { type: 'boolean', default: false, describe: 'fresh ClientGuid, CreateGuids and lease keys instead of the captured ones' })
         .option('capture-password', { type: 'string', array: true, describe: 'password(s) to decrypt the capture, when not --password' })
         .option('timeout', { type: 'number', default: 30000, describe: 'ms to wait for a response' })

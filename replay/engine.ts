@@ -36,7 +36,8 @@ import { Connection, type LiveMessage, type OutgoingMessage, type PendingCall } 
 import { TransportError } from './session/transport.js'
 import { countVerdicts, type DurableSummary, type ReplayDiff, type ReplayDriver, type ReplayEvent, type ReplayReport, type ReplayStep } from './types.js'
 
-export type InjectSpec = { kind: 'after-frame'; frame: number } | { kind: 'before-durable-close' }
+/** An outage to add; `delayMs` keeps the client away that long before it reconnects (to cross a durable timeout). */
+export type InjectSpec = { kind: 'after-frame'; frame: number; delayMs?: number } | { kind: 'before-durable-close'; delayMs?: number }
 
 export interface ReplayOptions {
   host: string
@@ -226,8 +227,10 @@ export class ReplayEngine implements ReplayDriver {
   private readonly startedAt = Date.now()
   private readonly responseTimeout: number
   private readonly breakTimeout: number
-  private readonly injectAfter: Set<number>
-  private readonly injectBeforeClose: boolean
+  /** Frame → delay before the reconnect (ms). */
+  private readonly injectAfter: Map<number, number>
+  /** Delay before the reconnect of an outage before each durable close, when asked for. */
+  private readonly injectBeforeClose: number | undefined
   private currentFrame = 0
 
   constructor(
@@ -239,8 +242,8 @@ export class ReplayEngine implements ReplayDriver {
     this.durableTracker = new DurableTracker(plan.durable)
     this.responseTimeout = opts.responseTimeoutMs ?? 30_000
     this.breakTimeout = opts.breakTimeoutMs ?? 5_000
-    this.injectAfter = new Set((opts.inject ?? []).flatMap((i) => (i.kind === 'after-frame' ? [i.frame] : [])))
-    this.injectBeforeClose = (opts.inject ?? []).some((i) => i.kind === 'before-durable-close')
+    this.injectAfter = new Map((opts.inject ?? []).flatMap((i) => (i.kind === 'after-frame' ? [[i.frame, i.delayMs ?? 0] as const] : [])))
+    this.injectBeforeClose = (opts.inject ?? []).find((i) => i.kind === 'before-durable-close')?.delayMs ?? ((opts.inject ?? []).some((i) => i.kind === 'before-durable-close') ? 0 : undefined)
     this.steps = plan.steps.map((p) => {
       const d = deferred()
       return { plan: p, state: 'pending', extra: [], notes: [], done: d.promise, resolve: d.resolve }
@@ -372,7 +375,7 @@ export class ReplayEngine implements ReplayDriver {
   private async finish(): Promise<void> {
     if (this.finished) return
     this.finished = true
-    for (const f of this.injectAfter) this.notes.push(`--inject-disconnect after:${f}: the capture has nothing after frame ${f} on a live connection; nothing injected`)
+    for (const f of this.injectAfter.keys()) this.notes.push(`--inject-disconnect after:${f}: the capture has nothing after frame ${f} on a live connection; nothing injected`)
     // Answers still outstanding (a CANCELled request, a late response) get a last chance.
     const open = this.steps.filter((s) => s.state === 'sent')
     if (open.length) await within(Promise.all(open.map((s) => s.done)), Math.min(this.responseTimeout, 5000))
@@ -527,9 +530,9 @@ export class ReplayEngine implements ReplayDriver {
       return
     }
     if (first.plan.command === Smb2Command.Cancel && chain.length === 1) return this.sendCancel(lc, first)
-    if (this.injectBeforeClose && first.plan.command === Smb2Command.Close) {
+    if (this.injectBeforeClose !== undefined && first.plan.command === Smb2Command.Close) {
       const t = this.durableOf(first)
-      if (t && t.granted && !t.closed) await this.outage(ev.conn, first.plan.index - 1, `before frame ${first.plan.frame} closes durable open #${t.id}`)
+      if (t && t.granted && !t.closed) await this.outage(ev.conn, first.plan.index - 1, `before frame ${first.plan.frame} closes durable open #${t.id}`, this.injectBeforeClose)
     }
     const lc2 = this.live.get(ev.conn)
     if (!lc2 || lc2.conn.isClosed) {
@@ -549,7 +552,7 @@ export class ReplayEngine implements ReplayDriver {
    * connection FRAME belongs to goes down and comes back, before the next event runs.
    */
   private async injectBefore(ev: PlanEvent): Promise<void> {
-    for (const f of [...this.injectAfter].sort((a, b) => a - b)) {
+    for (const [f, delayMs] of [...this.injectAfter].sort((a, b) => a[0] - b[0])) {
       if (ev.frame <= f) continue
       this.injectAfter.delete(f)
       const where = this.frameOwner(f)
@@ -561,7 +564,7 @@ export class ReplayEngine implements ReplayDriver {
         this.notes.push(`--inject-disconnect after:${f}: its connection is already closed; nothing injected`)
         continue
       }
-      await this.outage(where.conn, where.step, `after frame ${f}`)
+      await this.outage(where.conn, where.step, `after frame ${f}`, delayMs)
     }
   }
 
@@ -1119,7 +1122,7 @@ export class ReplayEngine implements ReplayDriver {
    * TREE_CONNECT for each tree, and a DH2C/DHnC CREATE for each durable open; later captured requests use
    * the new ids. The requests it sends are reported as injected steps.
    */
-  private async outage(captured: string, afterStep: number, why: string): Promise<void> {
+  private async outage(captured: string, afterStep: number, why: string, delayMs = 0): Promise<void> {
     const old = this.live.get(captured)
     if (!old) return
     old.closing = true
@@ -1129,7 +1132,8 @@ export class ReplayEngine implements ReplayDriver {
     await within(Promise.all(inFlight.map((s) => s.done)), this.responseTimeout)
     await old.conn.close()
     this.live.delete(captured)
-    this.notes.push(`injected disconnect ${why} on ${captured}`)
+    this.notes.push(`injected disconnect ${why} on ${captured}${delayMs ? `, reconnecting ${delayMs} ms later` : ''}`)
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs))
     const lc = await this.connect(captured)
     this.live.set(captured, lc)
     const say = (cmd: string, m: LiveMessage | undefined, expected: Record<string, unknown>, diffs: ReplayDiff[], note: string) => {
