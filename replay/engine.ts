@@ -540,7 +540,8 @@ export class ReplayEngine implements ReplayDriver {
       return
     }
     try {
-      await this.sendChain(lc2, chain)
+      if (chain.length === 1 && this.isRetriableReconnect(first)) await this.sendReconnect(lc2, first)
+      else await this.sendChain(lc2, chain)
     } catch (e) {
       for (const s of chain) if (!s.result) this.complete(s, undefined, `could not send: ${(e as Error).message}`)
       return
@@ -719,6 +720,44 @@ export class ReplayEngine implements ReplayDriver {
       this.watch(st, lc.conn.expect(mid))
     }
     lc.conn.send(out, encryptFor)
+  }
+
+  /**
+   * A captured DHnC/DH2C reconnect that succeeded in the capture. A server may still be tearing down the old
+   * connection when the reconnect arrives (Samba does so asynchronously in another process), and a real client
+   * retries, so a refusal is retried a few times within about a second before it counts.
+   */
+  private isRetriableReconnect(st: StepState): boolean {
+    if (st.plan.command !== Smb2Command.Create || st.plan.response?.header.status !== NtStatus.Success) return false
+    const req = st.plan.body as { createContexts?: Array<{ tag: string }> }
+    return (req.createContexts ?? []).some((c) => c.tag === 'DHnC' || c.tag === 'DH2C')
+  }
+
+  private async sendReconnect(lc: LiveConn, st: StepState): Promise<void> {
+    const RETRIES = 4
+    for (let attempt = 0; ; attempt++) {
+      const h = st.plan.header
+      const mid = lc.conn.credits.tryAcquire(1) ?? (await lc.conn.credits.acquire(1, this.responseTimeout))
+      const bytes = this.patched(st, lc, mid)
+      const liveSession = this.ids.session(h.sessionId)
+      const se = this.signAndEncrypt(lc, st, liveSession, this.ids.tree(h.sessionId, h.treeId))
+      st.liveMessageId = mid
+      st.live = lc
+      st.state = 'sent'
+      lc.lastSession = liveSession
+      lc.lastTree = this.ids.tree(h.sessionId, h.treeId)
+      const call = lc.conn.expect(mid)
+      lc.conn.send([{ bytes, sign: se.sign }], se.encrypt ? liveSession : undefined)
+      const m = await call.done
+      const refused = m?.header.status === NtStatus.ObjectNameNotFound || m?.header.status === NtStatus.FileNotAvailable
+      if (!refused || attempt >= RETRIES || lc.conn.isClosed) {
+        if (attempt > 0) st.notes.push(`the reconnect was retried ${attempt} time(s), as a client does while the server tears down the old connection`)
+        st.call = call
+        this.complete(st, m, m ? undefined : (call.error ?? 'no response'))
+        return
+      }
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt))
+    }
   }
 
   private watch(st: StepState, call: PendingCall): void {
