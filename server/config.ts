@@ -61,6 +61,10 @@ export interface ServerConfig {
   shares: ShareConfig[]
   users: UserConfig[]
   guest: boolean
+  /** Accept anonymous (NULL session) authentication (config file "anonymous", default true as Windows/Samba). */
+  anonymous: boolean
+  /** Offer multichannel (SMB2_GLOBAL_CAP_MULTI_CHANNEL, session binding) on SMB 3.x (config file "multichannel", default true). */
+  multichannel: boolean
   stateDir?: string
   signing: 'enabled' | 'required'
   encryption: 'off' | 'desired' | 'required'
@@ -212,6 +216,8 @@ export function buildConfig(a: CliConfigInput): ServerConfig {
     shares,
     users,
     guest,
+    anonymous: (file['anonymous'] as boolean | undefined) ?? true,
+    multichannel: (file['multichannel'] as boolean | undefined) ?? true,
     stateDir: a.stateDir ?? (file['stateDir'] as string | undefined),
     signing,
     encryption,
