@@ -87,6 +87,9 @@ export async function sessionSetup(req: SessionSetupRequest, ctx: RequestContext
     session.identity = id
     session.expiresAt = expiryFrom(ctx)
     session.phase = 'valid'
+    // The final response of a reauthentication as a real user is signed with the channel's key (as Samba).
+    const signing = session.signingFor(conn)
+    if (signing && !lowered) ctx.extras.signWith = signing
     conn.log.info('session reauthenticated', { user: id.user || '(anonymous)', guest: id.guest })
     return { sessionFlags: flagsOf(session), securityBuffer: step.blob ?? Buffer.alloc(0) }
   }
