@@ -5,8 +5,9 @@
  *   --share NAME=PATH[,ca][,ro][,encrypt][,guest]     ca: continuously available (persistent handles)
  *   --user NAME:PASSWORD                              NTLMv2 users (NT hash kept, password dropped)
  *   config file: { "shares": [{ "name", "path", "ca", "readOnly", "encrypt", "guestOk" }],
- *                  "users": [{ "name", "password" | "ntHash" }], "guest", "signing", "encryption",
- *                  "dialects": { "min", "max" }, "limits": {...}, "durable": {...}, "netbiosName", "domain" }
+ *                  "users": [{ "name", "password" | "ntHash" }], "guest", "anonymous", "multichannel", "signing",
+ *                  "encryption", "dialects": { "min", "max" }, "limits": {...} (e.g. "sessionExpiryMs"),
+ *                  "durable": {...}, "netbiosName", "domain" }
  * @module
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'

@@ -35,6 +35,9 @@ export function findSession(server: SmbServer, sessionId: bigint): Session | und
   return undefined
 }
 
+/** Channels per session, as Windows Server 2012 R2/2016 (smbtorture smb2.multichannel.generic.num_channels). */
+export const MAX_CHANNELS = 32
+
 /** Ended sessions' signing keys per connection, kept a while to sign USER_SESSION_DELETED answers. */
 const ended = new WeakMap<SmbServer, Map<bigint, { until: number; keys: Map<Connection, SigningKey> }>>()
 const ENDED_TTL_MS = 60_000
@@ -99,6 +102,7 @@ export function bindingRefusal(session: Session, conn: Connection, o: { multicha
   if (session.isChannel(conn)) return { status: NtStatus.RequestNotAccepted, why: 'connection already bound to the session' }
   if (!session.keys || session.principal?.guest || session.principal?.anonymous) return { status: NtStatus.NotSupported, why: 'guest or anonymous session' }
   if (session.phase === 'in-progress') return { status: NtStatus.RequestNotAccepted, why: 'session not yet valid' }
+  if (session.connections().length >= MAX_CHANNELS) return { status: NtStatus.InsufficientResources, why: `a session has at most ${MAX_CHANNELS} channels` }
   return undefined
 }
 
