@@ -115,6 +115,26 @@ describe('reauthentication (MS-SMB2 3.3.5.5.3, SMB 2.1+)', () => {
   })
 })
 
+describe('LOGOFF with requests pending (MS-SMB2 3.3.5.6)', () => {
+  it('a pending CHANGE_NOTIFY completes with NOTIFY_CLEANUP, a blocked lock with RANGE_NOT_LOCKED; later requests get USER_SESSION_DELETED', async () => {
+    const c = await TestClient.login(h.port, 'share', USER, PASSWORD)
+    const dir = await c.open('', { access: 0x0012_0089, options: 1, disposition: 1 })
+    const f1 = await c.open('logoff.dat')
+    const f2 = await c.open('logoff.dat')
+    await c.lock(f1, [{ offset: 0n, length: 1n, flags: LockFlags.ExclusiveLock }])
+    const notify = c.start(Smb2Command.ChangeNotify, { flags: 0, outputBufferLength: 4096, fileId: dir, completionFilter: 0x1 })
+    expect((await c.interimOf(notify.messageId))?.statusName).toBe('STATUS_PENDING')
+    const lock = c.start(Smb2Command.Lock, { lockSequence: { lockSequenceNumber: 0, lockSequenceIndex: 0 }, fileId: f2, locks: [{ offset: 0n, length: 1n, flags: LockFlags.ExclusiveLock }] })
+    expect((await c.interimOf(lock.messageId))?.statusName).toBe('STATUS_PENDING')
+    expect((await c.logoff()).statusName).toBe('STATUS_SUCCESS')
+    expect((await notify.reply).statusName).toBe('STATUS_NOTIFY_CLEANUP')
+    expect((await lock.reply).statusName).toBe('STATUS_RANGE_NOT_LOCKED')
+    expect((await position(c, f1)).statusName).toBe('STATUS_USER_SESSION_DELETED')
+    expect((await c.logoff()).statusName).toBe('STATUS_USER_SESSION_DELETED')
+    c.end()
+  })
+})
+
 describe('PreviousSessionId (MS-SMB2 3.3.5.5.3)', () => {
   it('tears the old session down: its plain opens close, its durable opens stay disconnected for a reconnect', async () => {
     const a = await TestClient.login(h.port, 'share', USER, PASSWORD)
