@@ -34,7 +34,7 @@ import type { ServerOpen } from './open.js'
 import { RequestContext, type Handler, type IncomingRequest } from './request.js'
 import type { SmbServer } from './server.js'
 import { allowedWhenExpired, type Session } from './session.js'
-import { signingForUnknownSession } from './session-binding.js'
+import { endedSessionKeys, findSession, signingForUnknownSession } from './session-binding.js'
 import { DisconnectError, mapError, SmbError } from './smb-error.js'
 
 export interface CommandPolicy {
@@ -170,8 +170,9 @@ async function dispatchEncrypted(server: SmbServer, conn: Connection, buf: Buffe
     const th = readTransformHeader(buf)
     sessionId = th.sessionId
     if (th.flags !== TRANSFORM_FLAG_ENCRYPTED) throw new DisconnectError('transform header Flags is not Encrypted')
-    const session = conn.sessions.get(sessionId)
-    const keys = session?.keys
+    // A session of another connection decrypts too (Samba's global lookup): the request then fails as not bound here.
+    const session = conn.sessions.get(sessionId) ?? findSession(server, sessionId)
+    const keys = session?.keys ?? endedSessionKeys(server, sessionId)
     if (!keys?.serverInKey || keys.cipherId === undefined) throw new DisconnectError(`encrypted message for unknown session 0x${sessionId.toString(16)}`)
     plain = decryptMessage(buf, keys.serverInKey, keys.cipherId)
   } catch (e) {

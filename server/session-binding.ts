@@ -12,7 +12,7 @@
  * @module
  */
 import { SigningAlgorithm } from '../dissect/crypto/constants.js'
-import { deriveSessionKeys } from '../dissect/crypto/kdf.js'
+import { deriveSessionKeys, type SessionKeys } from '../dissect/crypto/kdf.js'
 import { verify } from '../dissect/crypto/signing.js'
 import type { SessionSetupRequest } from '../dissect/smb2/commands/session-setup.js'
 import { Dialect } from '../dissect/smb2/constants/dialect.js'
@@ -39,12 +39,17 @@ export function findSession(server: SmbServer, sessionId: bigint): Session | und
 export const MAX_CHANNELS = 32
 
 /** Ended sessions' signing keys per connection, kept a while to sign USER_SESSION_DELETED answers. */
-const ended = new WeakMap<SmbServer, Map<bigint, { until: number; keys: Map<Connection, SigningKey> }>>()
+const ended = new WeakMap<SmbServer, Map<bigint, { until: number; keys: Map<Connection, SigningKey>; session: SessionKeys | undefined }>>()
 const ENDED_TTL_MS = 60_000
 const ENDED_MAX = 256
 
-/** Records the signing keys of a session that is going away (LOGOFF, failed reauthentication, connection loss). */
-export function rememberEndedSession(server: SmbServer, session: Session): void {
+/**
+ * Records the signing keys of a session that is going away (LOGOFF, failed reauthentication, connection loss,
+ * PreviousSessionId). With `decrypt`, requests still encrypted for it are decrypted and answered
+ * USER_SESSION_DELETED; otherwise they cannot be decrypted and end the connection (as after a failed
+ * reauthentication: smbtorture smb2.session.reauth6 and bind_invalid_auth with encryption).
+ */
+export function rememberEndedSession(server: SmbServer, session: Session, o: { decrypt?: boolean } = {}): void {
   const keys = new Map<Connection, SigningKey>()
   for (const c of session.channels.keys()) {
     const k = session.signingFor(c)
@@ -55,7 +60,16 @@ export function rememberEndedSession(server: SmbServer, session: Session): void 
   if (!m) ended.set(server, (m = new Map()))
   const now = Date.now()
   for (const [id, e] of m) if (e.until < now || m.size >= ENDED_MAX) m.delete(id)
-  m.set(session.id, { until: now + ENDED_TTL_MS, keys })
+  m.set(session.id, { until: now + ENDED_TTL_MS, keys, session: o.decrypt ? session.keys : undefined })
+}
+
+/**
+ * The keys of a session that ended a moment ago, to decrypt a request still sent for it (the answer is
+ * USER_SESSION_DELETED rather than a dropped connection: smbtorture smb2.session.reconnect1/2 with encryption).
+ */
+export function endedSessionKeys(server: SmbServer, sessionId: bigint): SessionKeys | undefined {
+  const e = ended.get(server)?.get(sessionId)
+  return e && e.until >= Date.now() ? e.session : undefined
 }
 
 /**

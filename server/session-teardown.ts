@@ -11,13 +11,14 @@
 import { NtStatus } from '../dissect/smb2/constants/status.js'
 import type { ServerOpen } from './open.js'
 import type { SmbServer } from './server.js'
-import { findSession } from './session-binding.js'
+import { findSession, rememberEndedSession } from './session-binding.js'
 import type { DetachResult } from './state/durable.js'
 
 /** Tears down the old session named by PreviousSessionId; `detached` is what the state layer decided. */
 export async function tearDownPreviousSession(server: SmbServer, sessionId: bigint, detached: DetachResult): Promise<void> {
   const session = findSession(server, sessionId)
   if (!session) return
+  rememberEndedSession(server, session, { decrypt: true })
   const keep = new Set(detached.disconnected.map((o) => o.persistentId))
   for (const o of session.opens.all()) {
     if (keep.has(o.persistentId)) keepDisconnected(server, o)

@@ -71,6 +71,15 @@ describe('reauthentication (MS-SMB2 3.3.5.5.3, SMB 2.1+)', () => {
     c.end()
   })
 
+  it('encrypted: accepted without a signature, answered encrypted', async () => {
+    const c = await TestClient.login(h.port, 'share', USER, PASSWORD, { dialects: [0x0311], encrypt: true, signing: 'required' })
+    const f = await c.open('reauth-enc.dat')
+    const { r } = await setup(c)
+    expect(r.statusName).toBe('STATUS_SUCCESS')
+    expect((await position(c, f)).statusName).toBe('STATUS_SUCCESS')
+    c.end()
+  })
+
   it('as anonymous lowers the session (opens kept), and back as the user again', async () => {
     const c = await TestClient.login(h.port, 'share', USER, PASSWORD, { signing: 'on' })
     const f = await c.open('reauth2.dat')
@@ -158,6 +167,18 @@ describe('PreviousSessionId (MS-SMB2 3.3.5.5.3)', () => {
     expect(g.disconnectedAt).not.toBeNull()
     expect(g.sessionId).toBeNull()
     expect(h.server.opens.get(durable.persistent)?.closed).toBe(false)
+    a.end()
+    b.end()
+  })
+
+  it('a request still encrypted for the old session is answered USER_SESSION_DELETED, not with a disconnect', async () => {
+    const a = await TestClient.login(h.port, 'share', USER, PASSWORD, { dialects: [0x0311], encrypt: true })
+    const f = await a.open('prev-enc.dat')
+    const b = await TestClient.connect(h.port, '127.0.0.1', { dialects: [0x0311] })
+    await b.negotiate()
+    expect((await setup(b, { previousSessionId: a.sessionId })).r.statusName).toBe('STATUS_SUCCESS')
+    expect((await position(a, f)).statusName).toBe('STATUS_USER_SESSION_DELETED')
+    expect(a.closed).toBe(false)
     a.end()
     b.end()
   })

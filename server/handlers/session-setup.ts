@@ -42,7 +42,8 @@ export async function sessionSetup(req: SessionSetupRequest, ctx: RequestContext
     }
     session = s
     reauth = s.phase !== 'in-progress'
-    if (reauth) {
+    // An encrypted request is authenticated by its encryption (MS-SMB2 3.3.5.2.4); its answer is encrypted, not signed.
+    if (reauth && !ctx.req.encrypted) {
       // MS-SMB2 3.3.5.2.4: a reauthentication runs on a session with keys; it is verified with the channel's key,
       // and a session that requires signing refuses an unsigned one (smbtorture bind_negative_*: ACCESS_DENIED).
       // The answer is signed with that key either way (Samba does; a client that signs insists on it).
@@ -89,7 +90,7 @@ export async function sessionSetup(req: SessionSetupRequest, ctx: RequestContext
     session.phase = 'valid'
     // The final response of a reauthentication as a real user is signed with the channel's key (as Samba).
     const signing = session.signingFor(conn)
-    if (signing && !lowered) ctx.extras.signWith = signing
+    if (signing && !lowered && !ctx.req.encrypted) ctx.extras.signWith = signing
     conn.log.info('session reauthenticated', { user: id.user || '(anonymous)', guest: id.guest })
     return { sessionFlags: flagsOf(session), securityBuffer: step.blob ?? Buffer.alloc(0) }
   }
