@@ -4,6 +4,7 @@
  *
  *   --share NAME=PATH[,ca][,ro][,encrypt][,guest]     ca: continuously available (persistent handles)
  *   --user NAME:PASSWORD                              NTLMv2 users (NT hash kept, password dropped)
+ *   --session-expiry SECONDS                          sessions must reauthenticate after this long
  *   config file: { "shares": [{ "name", "path", "ca", "readOnly", "encrypt", "guestOk" }],
  *                  "users": [{ "name", "password" | "ntHash" }], "guest", "anonymous", "multichannel", "signing",
  *                  "encryption", "dialects": { "min", "max" }, "limits": {...} (e.g. "sessionExpiryMs"),
@@ -166,6 +167,8 @@ export interface CliConfigInput {
   encryption?: string
   minDialect?: string
   maxDialect?: string
+  /** Session expiry in seconds (`--session-expiry`), overriding limits.sessionExpiryMs of the config file. */
+  sessionExpiry?: number
   log?: string
 }
 
@@ -210,6 +213,7 @@ export function buildConfig(a: CliConfigInput): ServerConfig {
   const fd = (file['dialects'] as { min?: string; max?: string } | undefined) ?? {}
   const dialects = { min: parseDialect(a.minDialect ?? fd.min ?? '2.0.2'), max: parseDialect(a.maxDialect ?? fd.max ?? '3.1.1') }
   if (dialects.min > dialects.max) throw new ConfigError('minimum dialect is above the maximum')
+  if (a.sessionExpiry !== undefined && !(Number.isFinite(a.sessionExpiry) && a.sessionExpiry >= 0)) throw new ConfigError('--session-expiry must be a number of seconds (0: never)')
   const log = (a.log ?? (file['log'] as string | undefined) ?? 'info') as ServerConfig['log']
   if (!['error', 'warn', 'info', 'debug'].includes(log)) throw new ConfigError('--log must be error, warn, info or debug')
   return {
@@ -224,7 +228,11 @@ export function buildConfig(a: CliConfigInput): ServerConfig {
     encryption,
     rejectUnencrypted: (file['rejectUnencrypted'] as boolean | undefined) ?? true,
     dialects,
-    limits: { ...DEFAULT_LIMITS, ...((file['limits'] as Partial<Limits> | undefined) ?? {}) },
+    limits: {
+      ...DEFAULT_LIMITS,
+      ...((file['limits'] as Partial<Limits> | undefined) ?? {}),
+      ...(a.sessionExpiry !== undefined ? { sessionExpiryMs: Math.round(a.sessionExpiry * 1000) } : {}),
+    },
     durable: { ...DEFAULT_DURABLE, ...((file['durable'] as Partial<DurableSettings> | undefined) ?? {}) },
     netbiosName: String(file['netbiosName'] ?? 'SMBSCOPE'),
     domain: String(file['domain'] ?? 'WORKGROUP'),
