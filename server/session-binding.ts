@@ -112,7 +112,7 @@ export function bindingRefusal(session: Session, conn: Connection, o: { multicha
   if (!o.multichannel) return { status: NtStatus.RequestNotAccepted, why: 'multichannel is off' }
   if (!o.signed) return { status: NtStatus.InvalidParameter, why: 'binding request not signed' }
   if (first.dialect !== conn.dialect) return { status: NtStatus.InvalidParameter, why: 'dialect differs from the session\'s connection' }
-  if ((session.keys?.cipherId ?? session.conn.cipherId) !== conn.cipherId) return { status: NtStatus.InvalidParameter, why: 'cipher differs from the session\'s connection' }
+  if (session.conn.cipherId !== conn.cipherId) return { status: NtStatus.InvalidParameter, why: 'cipher differs from the session\'s connection' }
   if (session.isChannel(conn)) return { status: NtStatus.RequestNotAccepted, why: 'connection already bound to the session' }
   if (!session.keys || session.principal?.guest || session.principal?.anonymous) return { status: NtStatus.NotSupported, why: 'guest or anonymous session' }
   if (session.phase === 'in-progress') return { status: NtStatus.RequestNotAccepted, why: 'session not yet valid' }
@@ -147,8 +147,13 @@ export async function bindSession(req: SessionSetupRequest, ctx: RequestContext)
     }
     session.channels.set(conn, channel)
   } else {
+    // A later leg of the exchange: signed with Session.SigningKey like the first.
     const key = session.signing
     if (key) ctx.extras.signWith = key
+    if (!key || !(h.flags & Smb2Flags.Signed) || !verify(ctx.req.raw, key.key, key.algorithm)) {
+      session.channels.delete(conn)
+      throw new SmbError(NtStatus.AccessDenied, undefined, 'binding request not signed with the session key')
+    }
   }
   const binding = channel.binding!
   binding.preauth?.update(ctx.req.raw)

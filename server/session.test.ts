@@ -235,6 +235,20 @@ describe('session binding (multichannel, MS-SMB2 3.3.5.5.2)', () => {
     b.end()
   })
 
+  it('binds on SMB 3.0.2 too (no preauth hash; encryption by capability)', async () => {
+    const a = await TestClient.login(h.port, 'share', USER, PASSWORD, { dialects: [0x0302], signing: 'on' })
+    const f = await a.open('bind302.dat')
+    const b = await second(a, { dialects: [0x0302] })
+    const { r, sessionKey } = await setup(b, { flags: 1, sign: true })
+    expect(r.statusName).toBe('STATUS_SUCCESS')
+    const channel = deriveSessionKeys({ dialect: 0x0302, sessionKey: sessionKey! })
+    expect(verify(r.raw, channel.signingKey, channel.signingAlgorithm)).toBe(true)
+    b.keys = { ...a.keys!, signingKey: channel.signingKey }
+    expect((await position(b, f, { sign: true })).statusName).toBe('STATUS_SUCCESS')
+    b.end()
+    a.end()
+  })
+
   it('refuses in Windows\' order: SMB 2.x, unsigned, another dialect, another cipher, AES-GMAC mismatches, no session', async () => {
     const a = await TestClient.login(h.port, 'share', USER, PASSWORD, cmac)
     const cases: Array<[string, { dialects: number[]; signingAlgorithms?: number[] }, boolean, string]> = [
