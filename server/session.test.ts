@@ -235,6 +235,32 @@ describe('session binding (multichannel, MS-SMB2 3.3.5.5.2)', () => {
     b.end()
   })
 
+  it('when the first channel goes, oplock breaks go out on the one left', async () => {
+    const a = await TestClient.login(h.port, 'share', USER, PASSWORD, cmac)
+    const r0 = await a.create('bind-break.dat', { oplock: 0x09 })
+    expect(r0.body.oplockLevel).toBe(0x09)
+    const f: FileId = r0.body.fileId
+    const b = await second(a, { dialects: [0x0311], signingAlgorithms: [SigningAlgorithm.AesCmac] })
+    const { sessionKey } = await setup(b, { flags: 1, sign: true })
+    const channel = deriveSessionKeys({ dialect: 0x0311, sessionKey: sessionKey!, preauthHash: b.preauth.sessionContext(a.sessionId), cipherId: b.cipherId, signingAlgorithmId: b.signingAlgorithmId })
+    b.keys = { ...a.keys!, signingKey: channel.signingKey }
+    a.end()
+    await a.waitClosed()
+    await new Promise((res) => setTimeout(res, 100))
+    const breaks: Reply[] = []
+    b.onBreak((r) => {
+      breaks.push(r)
+      void b.send(Smb2Command.OplockBreak, { oplockLevel: 0, fileId: f }, { sign: true })
+    })
+    const c = await TestClient.login(h.port, 'share', USER, PASSWORD)
+    const r = await c.create('bind-break.dat')
+    expect(r.statusName).toBe('STATUS_SUCCESS')
+    expect(breaks.length).toBe(1)
+    expect(breaks[0]!.body.fileId.persistent).toBe(f.persistent)
+    c.end()
+    b.end()
+  })
+
   it('binds on SMB 3.0.2 too (no preauth hash; encryption by capability)', async () => {
     const a = await TestClient.login(h.port, 'share', USER, PASSWORD, { dialects: [0x0302], signing: 'on' })
     const f = await a.open('bind302.dat')
