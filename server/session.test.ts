@@ -140,6 +140,12 @@ describe('LOGOFF with requests pending (MS-SMB2 3.3.5.6)', () => {
     expect((await lock.reply).statusName).toBe('STATUS_RANGE_NOT_LOCKED')
     expect((await position(c, f1)).statusName).toBe('STATUS_USER_SESSION_DELETED')
     expect((await c.logoff()).statusName).toBe('STATUS_USER_SESSION_DELETED')
+    // The id is not reused: a SESSION_SETUP naming it finds nothing, a new one gets another id.
+    const old = c.sessionId
+    expect((await setup(c)).r.statusName).toBe('STATUS_USER_SESSION_DELETED')
+    const { r } = await setup(c, { sessionId: 0n })
+    expect(r.statusName).toBe('STATUS_SUCCESS')
+    expect(r.header.sessionId).not.toBe(old)
     c.end()
   })
 })
