@@ -75,6 +75,16 @@ describe.skipIf(!!why)('smbtorture smb2.session against the bundled server', () 
     expect(passed).toBeGreaterThanOrEqual(55)
   })
 
+  it('smb2.multichannel: the tests that do not need leases, Samba-only FSCTLs, blocking transports or port 445 pass', async () => {
+    const out = await run(
+      'smbtorture',
+      [`//127.0.0.1/share`, '-p', String(h.port), '-U', `${USER}%${PASSWORD}`, 'smb2.multichannel.generic', 'smb2.multichannel.oplocks.test1'],
+      120_000,
+    )
+    const results = tally(out)
+    expect(results.map((r) => `${r.verdict}: ${r.name}`), out).toEqual(['success: interface_info', 'success: num_channels', 'success: test1'])
+  })
+
   it('with encryption required by the client: at least Samba\'s 38 of 66 (the tests of SMB 2.x or signing only skip)', async () => {
     const out = await torture(['--client-protection=encrypt'])
     const results = tally(out)
