@@ -27,4 +27,12 @@ describe('server config', () => {
     expect(() => buildConfig({ share: [`a=${dir}`] })).toThrow(/no user configured/)
     expect(() => buildConfig({ share: [`ipc$=${dir}`], user: ['u:p'] })).toThrow(/built in/)
   })
+  it('sessions: anonymous and multichannel on by default, expiry from --session-expiry', () => {
+    const c = buildConfig({ share: [`share=${dir}`], user: ['u:p'] })
+    expect(c.anonymous).toBe(true)
+    expect(c.multichannel).toBe(true)
+    expect(c.limits.sessionExpiryMs).toBe(0)
+    expect(buildConfig({ share: [`share=${dir}`], user: ['u:p'], sessionExpiry: 1.5 }).limits.sessionExpiryMs).toBe(1500)
+    expect(() => buildConfig({ share: [`share=${dir}`], user: ['u:p'], sessionExpiry: -1 })).toThrow(/session-expiry/)
+  })
 })

@@ -4,9 +4,11 @@
  *
  *   --share NAME=PATH[,ca][,ro][,encrypt][,guest]     ca: continuously available (persistent handles)
  *   --user NAME:PASSWORD                              NTLMv2 users (NT hash kept, password dropped)
+ *   --session-expiry SECONDS                          sessions must reauthenticate after this long
  *   config file: { "shares": [{ "name", "path", "ca", "readOnly", "encrypt", "guestOk" }],
- *                  "users": [{ "name", "password" | "ntHash" }], "guest", "signing", "encryption",
- *                  "dialects": { "min", "max" }, "limits": {...}, "durable": {...}, "netbiosName", "domain" }
+ *                  "users": [{ "name", "password" | "ntHash" }], "guest", "anonymous", "multichannel", "signing",
+ *                  "encryption", "dialects": { "min", "max" }, "limits": {...} (e.g. "sessionExpiryMs"),
+ *                  "durable": {...}, "netbiosName", "domain" }
  * @module
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
@@ -61,6 +63,10 @@ export interface ServerConfig {
   shares: ShareConfig[]
   users: UserConfig[]
   guest: boolean
+  /** Accept anonymous (NULL session) authentication (config file "anonymous", default true as Windows/Samba). */
+  anonymous: boolean
+  /** Offer multichannel (SMB2_GLOBAL_CAP_MULTI_CHANNEL, session binding) on SMB 3.x (config file "multichannel", default true). */
+  multichannel: boolean
   stateDir?: string
   signing: 'enabled' | 'required'
   encryption: 'off' | 'desired' | 'required'
@@ -161,6 +167,8 @@ export interface CliConfigInput {
   encryption?: string
   minDialect?: string
   maxDialect?: string
+  /** Session expiry in seconds (`--session-expiry`), overriding limits.sessionExpiryMs of the config file. */
+  sessionExpiry?: number
   log?: string
 }
 
@@ -205,6 +213,7 @@ export function buildConfig(a: CliConfigInput): ServerConfig {
   const fd = (file['dialects'] as { min?: string; max?: string } | undefined) ?? {}
   const dialects = { min: parseDialect(a.minDialect ?? fd.min ?? '2.0.2'), max: parseDialect(a.maxDialect ?? fd.max ?? '3.1.1') }
   if (dialects.min > dialects.max) throw new ConfigError('minimum dialect is above the maximum')
+  if (a.sessionExpiry !== undefined && !(Number.isFinite(a.sessionExpiry) && a.sessionExpiry >= 0)) throw new ConfigError('--session-expiry must be a number of seconds (0: never)')
   const log = (a.log ?? (file['log'] as string | undefined) ?? 'info') as ServerConfig['log']
   if (!['error', 'warn', 'info', 'debug'].includes(log)) throw new ConfigError('--log must be error, warn, info or debug')
   return {
@@ -212,12 +221,18 @@ export function buildConfig(a: CliConfigInput): ServerConfig {
     shares,
     users,
     guest,
+    anonymous: (file['anonymous'] as boolean | undefined) ?? true,
+    multichannel: (file['multichannel'] as boolean | undefined) ?? true,
     stateDir: a.stateDir ?? (file['stateDir'] as string | undefined),
     signing,
     encryption,
     rejectUnencrypted: (file['rejectUnencrypted'] as boolean | undefined) ?? true,
     dialects,
-    limits: { ...DEFAULT_LIMITS, ...((file['limits'] as Partial<Limits> | undefined) ?? {}) },
+    limits: {
+      ...DEFAULT_LIMITS,
+      ...((file['limits'] as Partial<Limits> | undefined) ?? {}),
+      ...(a.sessionExpiry !== undefined ? { sessionExpiryMs: Math.round(a.sessionExpiry * 1000) } : {}),
+    },
     durable: { ...DEFAULT_DURABLE, ...((file['durable'] as Partial<DurableSettings> | undefined) ?? {}) },
     netbiosName: String(file['netbiosName'] ?? 'SMBSCOPE'),
     domain: String(file['domain'] ?? 'WORKGROUP'),

@@ -27,7 +27,7 @@ import type { SigningAlgorithm } from '../dissect/crypto/constants.js'
 export interface OutgoingMessage extends EncodableMessage {
   /** Sign with this key (SMB2_FLAGS_SIGNED is set when signing). */
   sign?: { key: Buffer; algorithm: SigningAlgorithm }
-  /** Called with the message's bytes after encoding and before signing/encryption (3.1.1 preauth hash). */
+  /** Called with the message's bytes after encoding and signing, before encryption (3.1.1 preauth hash). */
   onEncoded?: (bytes: Buffer) => void
 }
 
@@ -177,8 +177,9 @@ export class Connection {
     parts.forEach((p, i) => {
       const m = msgs[i]!
       const bytes = buf.subarray(p.start, p.end)
-      m.onEncoded?.(bytes)
       if (m.sign) signInPlace(bytes, m.sign.key, m.sign.algorithm)
+      // After signing: the 3.1.1 preauth hash covers a message as the client receives it (signed binding legs).
+      m.onEncoded?.(bytes)
     })
     let out = buf
     if (encryptFor?.keys?.serverOutKey && encryptFor.keys.cipherId !== undefined) {

@@ -33,7 +33,8 @@ import { HANDLERS } from './handlers/index.js'
 import type { ServerOpen } from './open.js'
 import { RequestContext, type Handler, type IncomingRequest } from './request.js'
 import type { SmbServer } from './server.js'
-import type { Session } from './session.js'
+import { allowedWhenExpired, type Session } from './session.js'
+import { endedSessionKeys, findSession, signingForUnknownSession } from './session-binding.js'
 import { DisconnectError, mapError, SmbError } from './smb-error.js'
 
 export interface CommandPolicy {
@@ -169,8 +170,9 @@ async function dispatchEncrypted(server: SmbServer, conn: Connection, buf: Buffe
     const th = readTransformHeader(buf)
     sessionId = th.sessionId
     if (th.flags !== TRANSFORM_FLAG_ENCRYPTED) throw new DisconnectError('transform header Flags is not Encrypted')
-    const session = conn.sessions.get(sessionId)
-    const keys = session?.keys
+    // A session of another connection decrypts too (Samba's global lookup): the request then fails as not bound here.
+    const session = conn.sessions.get(sessionId) ?? findSession(server, sessionId)
+    const keys = session?.keys ?? endedSessionKeys(server, sessionId)
     if (!keys?.serverInKey || keys.cipherId === undefined) throw new DisconnectError(`encrypted message for unknown session 0x${sessionId.toString(16)}`)
     plain = decryptMessage(buf, keys.serverInKey, keys.cipherId)
   } catch (e) {
@@ -417,10 +419,14 @@ function resolve(server: SmbServer, conn: Connection, ctx: RequestContext, polic
   if (sessionId !== 0n && sessionId !== ALL_ONES_64) session = conn.sessions.get(sessionId)
   if (policy.needSession || (session && h.command !== Smb2Command.SessionSetup && h.command !== Smb2Command.Negotiate)) {
     if (!session) {
-      if (policy.needSession) throw new SmbError(NtStatus.UserSessionDeleted)
+      if (policy.needSession) {
+        // A session of another connection (not a channel of this one): signed like the request (server/session-binding.ts).
+        if (h.flags & Smb2Flags.Signed) ctx.extras.signWith = signingForUnknownSession(server, sessionId, conn)
+        throw new SmbError(NtStatus.UserSessionDeleted)
+      }
     } else {
       if (session.phase === 'in-progress' && h.command !== Smb2Command.SessionSetup) throw new SmbError(NtStatus.UserSessionDeleted)
-      if (session.phase === 'expired' && ![Smb2Command.SessionSetup, Smb2Command.Logoff, Smb2Command.Close].includes(h.command as 1 | 2 | 6)) {
+      if (session.phase === 'expired' && !allowedWhenExpired(h.command, req.body)) {
         throw new SmbError(NtStatus.NetworkSessionExpired)
       }
     }
@@ -437,7 +443,7 @@ function resolve(server: SmbServer, conn: Connection, ctx: RequestContext, polic
     }
     // MS-SMB2 3.3.5.2.4: verify the signature; refuse unsigned requests when signing is required.
     if (!req.encrypted && h.command !== Smb2Command.SessionSetup) {
-      const signing = session.signing
+      const signing = session.signingFor(conn)
       if (h.flags & Smb2Flags.Signed) {
         if (!signing || !verify(req.raw, signing.key, signing.algorithm)) {
           ctx.session = undefined
@@ -496,10 +502,10 @@ function responseHeader(h: Smb2Header, ctx: RequestContext, status: number, cred
 
 /** MS-SMB2 3.3.4.1.1: sign when the request was signed or the session requires it (and the session has a key). */
 function pickSigning(ctx: RequestContext, req: IncomingRequest, status: number): OutgoingMessage['sign'] {
-  if (ctx.extras.signWith) return ctx.extras.signWith.signing
+  if (ctx.extras.signWith) return ctx.extras.signWith
   const s = ctx.session
   if (!s || req.encrypted || ctx.header.command === Smb2Command.SessionSetup) return undefined
-  const signing = s.signing
+  const signing = s.signingFor(ctx.conn)
   if (!signing) return undefined
   if (req.header.flags & Smb2Flags.Signed || s.signingRequired) return signing
   void status

@@ -11,7 +11,7 @@ import type { Connection } from './connection.js'
 import type { Logger } from './log.js'
 import type { ServerOpen } from './open.js'
 import type { SmbServer } from './server.js'
-import type { Session } from './session.js'
+import type { Session, SigningKey } from './session.js'
 import type { TreeConnect } from './tree.js'
 
 export interface IncomingRequest {
@@ -34,9 +34,9 @@ export interface ResponseExtras {
   codec?: Codec<any, any>
   /** SessionId to put in the response header (SESSION_SETUP with SessionId 0 answers with the new one). */
   sessionId?: bigint
-  /** Sign the response with this session's key (the final SESSION_SETUP response of 3.1.1). */
-  signWith?: Session
-  /** Called with the response's bytes as sent (unsigned), before encryption: the 3.1.1 preauth hash. */
+  /** Sign the response with this key (SESSION_SETUP responses: the final one of 3.1.1, reauthentication, binding). */
+  signWith?: SigningKey
+  /** Called with the response's bytes as sent (signed if signed), before encryption: the 3.1.1 preauth hash. */
   onEncoded?: (bytes: Buffer) => void
   /** Close the connection after sending (a VALIDATE_NEGOTIATE_INFO mismatch, MS-SMB2 3.3.5.15.12). */
   disconnectAfter?: boolean

@@ -24,6 +24,7 @@ import type { DcerpcPipeServer } from './ipc/dcerpc-server.js'
 import { Logger } from './log.js'
 import type { ServerOpen } from './open.js'
 import type { Session } from './session.js'
+import { dropChannels, rememberEndedSession } from './session-binding.js'
 import { IPC_SHARE, type ShareEntry } from './share.js'
 import { DisconnectError } from './smb-error.js'
 import { CachingManager, type BreakSink } from './state/file-caching.js'
@@ -237,10 +238,13 @@ export class SmbServer {
 
   /** Cancels the asynchronous requests of a session (or one tree of it) on `conn`. */
   cancelAsync(session: Session, tree?: TreeConnect): void {
-    for (const ctx of [...session.conn.asyncs.values()]) {
-      if (ctx.session !== session) continue
-      if (tree && ctx.tree !== tree) continue
-      ctx.cancel('teardown')
+    // Every channel of the session (multichannel: server/session-binding.ts).
+    for (const conn of new Set([session.conn, ...session.connections()])) {
+      for (const ctx of [...conn.asyncs.values()]) {
+        if (ctx.session !== session) continue
+        if (tree && ctx.tree !== tree) continue
+        ctx.cancel('teardown')
+      }
     }
   }
 
@@ -253,6 +257,7 @@ export class SmbServer {
 
   /** LOGOFF or connection loss: everything of the session goes (durable opens arrive with the next issue). */
   async endSession(session: Session, reason: 'logoff' | 'connection-lost'): Promise<void> {
+    rememberEndedSession(this, session)
     this.cancelAsync(session)
     const conn = session.conn
     if (reason === 'logoff') this.sessionManager.logoff(session.id)
@@ -261,33 +266,16 @@ export class SmbServer {
     for (const t of session.trees.values()) this.tables.removeTreeConnect(t.id)
     session.trees.clear()
     conn.sessions.delete(session.id)
+    for (const c of session.connections()) c.sessions.delete(session.id)
     if (this.tables.sessions.has(session.id) && this.tables.opensOfSession(session.id).length === 0) this.tables.removeSession(session.id)
-  }
-
-  /**
-   * SESSION_SETUP with PreviousSessionId (MS-SMB2 3.3.5.5.3): the state layer already removed the old session's
-   * global records; here its per-connection objects go. Opens close first, so pending CHANGE_NOTIFYs complete with
-   * STATUS_NOTIFY_CLEANUP, then other async requests end. (Durable opens the state layer kept disconnected would
-   * be preserved here once durable handles are granted; none are yet.)
-   */
-  async dropPreviousSession(sessionId: bigint): Promise<void> {
-    for (const conn of this.connections) {
-      const session = conn.sessions.get(sessionId)
-      if (!session) continue
-      for (const o of session.opens.all()) await this.closeOpen(o)
-      this.cancelAsync(session)
-      for (const t of session.trees.values()) this.tables.removeTreeConnect(t.id)
-      session.trees.clear()
-      conn.sessions.delete(sessionId)
-      conn.log.info('previous session torn down', { session: sessionId.toString(16) })
-    }
   }
 
   /** Called by a connection when its socket closed. */
   connectionClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return
     for (const ctx of [...conn.asyncs.values()]) ctx.cancel('teardown')
-    const sessions = [...conn.sessions.values()]
+    // Sessions bound to other connections too lose only this channel (MS-SMB2 3.3.7.1; server/session-binding.ts).
+    const sessions = dropChannels(this, conn)
     void (async () => {
       for (const s of sessions) await this.endSession(s, 'connection-lost')
     })().catch((e) => this.log.error('connection cleanup failed', { error: String(e) }))

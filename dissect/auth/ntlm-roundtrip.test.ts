@@ -85,6 +85,28 @@ describe('NtlmClient <-> NtlmServer', () => {
     expect(exchange(client(), new NtlmServer(serverOptions({ mapUnknownToGuest: true }))).result).toMatchObject({ ok: true, guest: true, sessionKey: undefined })
   })
 
+  it('an NTLMv2 response whose client challenge does not parse is INVALID_PARAMETER, before any verification (Samba bug 14932)', () => {
+    const server = new NtlmServer(serverOptions())
+    const client = new NtlmClient({ user: 'labuser', password: 'labpass', domain: 'LAB', random: seeded('c14932') })
+    const c = server.challenge(client.negotiate())
+    if (!c.ok) throw new Error(c.reason)
+    // The response smbtorture smb2.session.ntlmssp_bug14932 sends (net diag's): an AV pair longer than the buffer.
+    const nt = Buffer.from(
+      'abababababababababababababababab' + '0101000000000000' + '3f3f3f3f3f3f3f3f' + 'b8823af1b3dd0815' + '00000000' +
+        '11a20881503822782b9447fe54947bff17275ab4f418badc2c38fd5bfb0ec1851ecc92bb9bb1c4d55314ff8c7649f5459019a2',
+      'hex',
+    )
+    expect(nt.length).toBe(95)
+    const auth = encodeAuthenticate({
+      negotiateFlags: NegotiateFlags.Unicode | NegotiateFlags.Ntlm,
+      lmChallengeResponse: Buffer.alloc(24),
+      ntChallengeResponse: nt,
+      domainName: 'LAB',
+      userName: 'labuser',
+    })
+    expect(server.authenticate(auth)).toMatchObject({ ok: false, status: 'INVALID_PARAMETER' })
+  })
+
   it('NTLMv1 and LM-only responses are refused', () => {
     const server = new NtlmServer(serverOptions())
     const client = new NtlmClient({ user: 'labuser', password: 'labpass', domain: 'LAB', random: seeded('c5') })

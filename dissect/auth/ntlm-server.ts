@@ -160,6 +160,15 @@ export class NtlmServer {
           if (o.mapUnknownToGuest) return { ok: true, ...base, sessionKey: undefined, micVerified: false, guest: true }
           return fail('LOGON_FAILURE', `unknown user ${JSON.stringify(auth.domainName ? `${auth.domainName}\\${auth.userName}` : auth.userName)}`)
         }
+        // The NTLMv2_CLIENT_CHALLENGE must parse (AV pairs in bounds) before anything is verified: a malformed
+        // one is INVALID_PARAMETER, not LOGON_FAILURE (Windows and Samba; smbtorture smb2.session.ntlmssp_bug14932).
+        let resp: ReturnType<typeof Ntlmv2Response.decode>
+        try {
+          resp = Ntlmv2Response.decode(auth.ntChallengeResponse)
+        } catch (e) {
+          if (e instanceof DecodeError) return fail('INVALID_PARAMETER', `bad NTLMv2_CLIENT_CHALLENGE: ${e.message}`)
+          throw e
+        }
         const v = verifyNtlmv2Response({
           ntHash: hash,
           user: auth.userName,
@@ -170,14 +179,8 @@ export class NtlmServer {
         if (!v.ok) return fail('LOGON_FAILURE', v.reason)
         sessionBaseKey = v.sessionBaseKey
         // MS-NLMP 3.2.5.1.2: a client that sets "MIC present" in MsvAvFlags must send a MIC that verifies.
-        try {
-          const resp = Ntlmv2Response.decode(auth.ntChallengeResponse)
-          const f = findAvPair(resp.clientChallenge.avPairs, AvId.MsvAvFlags)
-          if (f && f.value.length === 4 && f.value.readUInt32LE(0) & MsvAvFlags.MicPresent) micRequired = true
-        } catch (e) {
-          if (e instanceof DecodeError) return fail('INVALID_PARAMETER', `bad NTLMv2_CLIENT_CHALLENGE: ${e.message}`)
-          throw e
-        }
+        const f = findAvPair(resp.clientChallenge.avPairs, AvId.MsvAvFlags)
+        if (f && f.value.length === 4 && f.value.readUInt32LE(0) & MsvAvFlags.MicPresent) micRequired = true
         break
       }
     }

@@ -65,6 +65,17 @@ describe('preauth integrity hash (MS-SMB2 3.2.5.2, 3.3.5.4)', () => {
     const b = ssReq(10n, 77n, 1)
     t.observe(b)
     expect(t.sessionContext(77n)!.equals(sha(smb2NegReq, n2, b))).toBe(true)
+    // Its later legs (which carry the flag too) continue that chain.
+    const bp = ssResp(10n, 77n, 0xc0000016), b2 = ssReq(11n, 77n, 1)
+    t.observe(bp)
+    t.observe(b2)
+    expect(t.sessionContext(77n)!.equals(sha(smb2NegReq, n2, b, bp, b2))).toBe(true)
+    // A failed exchange ends its chain: the next binding starts afresh.
+    t.observe(ssResp(11n, 77n, 0xc000006d))
+    expect(t.sessionContext(77n)).toBeUndefined()
+    const b3 = ssReq(12n, 77n, 1)
+    t.observe(b3)
+    expect(t.sessionContext(77n)!.equals(sha(smb2NegReq, n2, b3))).toBe(true)
   })
 
   it('PreauthTracker ignores session setups below 3.1.1', () => {

@@ -125,7 +125,8 @@ export class PreauthTracker {
     if (!response) {
       const binding = message.length > 66 && (message[66]! & SESSION_FLAG_BINDING) !== 0
       let s = sessionId === 0n ? undefined : this.sessions.get(sessionId)
-      if (!s || binding || s.established) {
+      // Every request of a binding exchange carries the flag: only its first one (no chain in progress) starts one.
+      if (!s || s.established) {
         if (s && s.established && !binding) return // re-authentication: the chain is not touched
         s = { hash: this.connection.fork(), established: false }
         if (sessionId === 0n) this.pending.set(messageId, s)
@@ -142,6 +143,7 @@ export class PreauthTracker {
     const status = message.readUInt32LE(8)
     if (status === NtStatus.MoreProcessingRequired) s.hash.update(message)
     else if (status === NtStatus.Success) s.established = true
+    else if (!s.established) this.sessions.delete(sessionId) // a failed exchange ends its chain
   }
 
   /** The KDF context of a session: its hash value after its last SESSION_SETUP request. */

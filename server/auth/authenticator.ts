@@ -1,7 +1,8 @@
 /**
  * SESSION_SETUP authentication glue: one `SpnegoNtlmServer` exchange per session setup (MS-SMB2 3.3.5.5.2,
  * MS-SPNG, MS-NLMP), with users from the `UserDb`. NTLMv2 only (the acceptor refuses NTLMv1 and LM). Unknown users
- * become guests and empty credentials anonymous only when the server is configured with `guest`.
+ * become guests only when the server is configured with `guest`; empty credentials are anonymous unless
+ * `anonymous` is false.
  * @module
  */
 import { SpnegoNtlmServer, type SpnegoServerStep } from '../../dissect/auth/spnego-ntlm.js'
@@ -23,6 +24,11 @@ export type AuthStep =
 export interface AuthenticatorOptions {
   users: UserDb
   guest: boolean
+  /**
+   * Accept anonymous (NULL) authentication even without `guest` (default true, as Windows and Samba): an anonymous
+   * session reaches only IPC$ and guest shares, and an authenticated session may reauthenticate as anonymous.
+   */
+  anonymous?: boolean
   netbiosName: string
   domain: string
 }
@@ -36,7 +42,7 @@ export class Authenticator {
       nbComputerName: o.netbiosName,
       nbDomainName: o.domain,
       lookup: (user, domain) => o.users.lookup(user, domain)?.ntHash,
-      allowAnonymous: o.guest,
+      allowAnonymous: o.guest || o.anonymous !== false,
       mapUnknownToGuest: o.guest,
     })
   }

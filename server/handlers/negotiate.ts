@@ -49,7 +49,8 @@ function capabilitiesFor(dialect: number, clientCaps: number, server: SmbServer)
   if (dialect >= Dialect.Smb210) caps |= Capabilities.LargeMtu
   // MS-SMB2 3.3.5.4: the capability bit announces encryption for 3.0/3.0.2; 3.1.1 uses the negotiate context.
   if ((dialect === Dialect.Smb300 || dialect === Dialect.Smb302) && clientCaps & Capabilities.Encryption) caps |= Capabilities.Encryption
-  void server
+  // MS-SMB2 3.3.5.4: multichannel (session binding, 3.3.5.5.2) on SMB 3.x when the server offers it.
+  if (dialect >= Dialect.Smb300 && server.config.multichannel) caps |= Capabilities.MultiChannel
   return caps
 }
 

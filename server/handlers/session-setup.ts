@@ -1,25 +1,29 @@
 /**
- * SESSION_SETUP (MS-SMB2 3.3.5.5): a new session (SessionId 0) or reauthentication of an existing one, driven by
- * SPNEGO/NTLMSSP (server/auth). On success the session's keys are derived (3.3.5.5.3, dissect/crypto KDF with the
- * 3.1.1 preauth integrity hash), and its signing and encryption requirements set.
+ * SESSION_SETUP (MS-SMB2 3.3.5.5): a new session (SessionId 0), reauthentication of an existing one (SMB 2.1+
+ * dynamic reauthentication, 3.3.5.5.3: opens and tree connects are kept), or binding this connection to a session
+ * of another connection (SMB 3.x multichannel, 3.3.5.5.2: server/session-binding.ts), driven by SPNEGO/NTLMSSP
+ * (server/auth). On a first authentication the session's keys are derived (dissect/crypto KDF with the 3.1.1
+ * preauth integrity hash), its signing and encryption requirements set, and a PreviousSessionId is torn down.
  * @module
  */
 import { deriveSessionKeys } from '../../dissect/crypto/kdf.js'
+import { verify } from '../../dissect/crypto/signing.js'
 import type { SessionSetupRequest } from '../../dissect/smb2/commands/session-setup.js'
 import { Dialect } from '../../dissect/smb2/constants/dialect.js'
-import { Capabilities, SecurityMode, SessionFlags } from '../../dissect/smb2/constants/flags.js'
+import { Capabilities, SecurityMode, SessionFlags, Smb2Flags } from '../../dissect/smb2/constants/flags.js'
 import { SessionSetupFlags } from '../../dissect/smb2/constants/session.js'
 import { NtStatus } from '../../dissect/smb2/constants/status.js'
 import { Authenticator } from '../auth/authenticator.js'
 import type { RequestContext } from '../request.js'
 import { Session } from '../session.js'
+import { bindSession, signingForUnknownSession } from '../session-binding.js'
+import { tearDownPreviousSession } from '../session-teardown.js'
 import { SmbError } from '../smb-error.js'
 
 export async function sessionSetup(req: SessionSetupRequest, ctx: RequestContext) {
   const { conn, server } = ctx
   const h = ctx.header
-  // MS-SMB2 3.3.5.5: binding another channel needs multichannel, which this server does not offer.
-  if (req.flags & SessionSetupFlags.Binding) throw new SmbError(NtStatus.RequestNotAccepted, undefined, 'session binding is not supported')
+  if (req.flags & SessionSetupFlags.Binding) return bindSession(req, ctx)
   let session: Session
   let reauth = false
   if (h.sessionId === 0n) {
@@ -30,13 +34,31 @@ export async function sessionSetup(req: SessionSetupRequest, ctx: RequestContext
     if (conn.dialect === Dialect.Smb311) session.preauth = conn.preauth.fork()
   } else {
     const s = conn.sessions.get(h.sessionId)
-    if (!s) throw new SmbError(NtStatus.UserSessionDeleted)
+    if (!s) {
+      // A session of another connection named without SMB2_SESSION_FLAG_BINDING (smbtorture
+      // smb2.session.bind_negative_*): USER_SESSION_DELETED, signed with the session's key when the request was.
+      if (h.flags & Smb2Flags.Signed) ctx.extras.signWith = signingForUnknownSession(server, h.sessionId, conn)
+      throw new SmbError(NtStatus.UserSessionDeleted)
+    }
     session = s
     reauth = s.phase !== 'in-progress'
+    // An encrypted request is authenticated by its encryption (MS-SMB2 3.3.5.2.4); its answer is encrypted, not signed.
+    if (reauth && !ctx.req.encrypted) {
+      // MS-SMB2 3.3.5.2.4: a reauthentication runs on a session with keys; it is verified with the channel's key,
+      // and a session that requires signing refuses an unsigned one (smbtorture bind_negative_*: ACCESS_DENIED).
+      // The answer is signed with that key either way (Samba does; a client that signs insists on it).
+      const signing = s.signingFor(conn)
+      if (signing && (h.flags & Smb2Flags.Signed || s.signingRequired)) {
+        ctx.extras.signWith = signing
+        if (!(h.flags & Smb2Flags.Signed) || !verify(ctx.req.raw, signing.key, signing.algorithm)) {
+          throw new SmbError(NtStatus.AccessDenied, undefined, 'reauthentication with a bad or missing signature')
+        }
+      }
+    }
   }
   ctx.session = session
   ctx.extras.sessionId = session.id
-  session.auth ??= new Authenticator({ users: server.users, guest: server.config.guest, netbiosName: server.config.netbiosName, domain: server.config.domain })
+  session.auth ??= newAuthenticator(ctx)
   if (session.preauth && !reauth) session.preauth.update(ctx.req.raw)
   const step = session.auth.step(req.securityBuffer)
   if (step.kind === 'continue') {
@@ -49,19 +71,31 @@ export async function sessionSetup(req: SessionSetupRequest, ctx: RequestContext
   if (step.kind === 'failed') {
     conn.log.info('authentication failed', { reason: step.reason })
     if (!reauth) dropSession(ctx, session)
-    // A failed reauthentication ends the session, as on Windows: its opens close (pending CHANGE_NOTIFYs complete
-    // with STATUS_NOTIFY_CLEANUP) and later requests on it get STATUS_USER_SESSION_DELETED.
+    // A failed reauthentication ends the session, as on Windows (MS-SMB2 3.3.5.5.3): its opens close (pending
+    // CHANGE_NOTIFYs complete with STATUS_NOTIFY_CLEANUP) and later requests get STATUS_USER_SESSION_DELETED.
     else await server.endSession(session, 'logoff')
     throw new SmbError(step.status)
   }
   const id = step.identity
   if (reauth) {
-    const v = server.sessionManager.reauthenticate(session.id, { user: id.user, domain: id.domain, sid: id.sid })
+    const principal = session.principal ?? id
+    // Reauthenticating as anonymous or guest lowers the session's security context (Windows and Samba accept it:
+    // smbtorture smb2.session.reauth2/3); as another real user it is refused and the session stays as it was.
+    const lowered = id.anonymous || id.guest
+    if (!lowered && principal.sid !== id.sid) throw new SmbError(NtStatus.AccessDenied, undefined, 'reauthentication as a different user')
+    const v = server.sessionManager.reauthenticate(session.id, { user: principal.user, domain: principal.domain, sid: principal.sid })
     if (v.status !== NtStatus.Success) throw new SmbError(v.status, undefined, v.rule)
+    session.identity = id
+    session.expiresAt = expiryFrom(ctx)
     session.phase = 'valid'
+    // The final response of a reauthentication as a real user is signed with the channel's key (as Samba).
+    const signing = session.signingFor(conn)
+    if (signing && !lowered && !ctx.req.encrypted) ctx.extras.signWith = signing
+    conn.log.info('session reauthenticated', { user: id.user || '(anonymous)', guest: id.guest })
     return { sessionFlags: flagsOf(session), securityBuffer: step.blob ?? Buffer.alloc(0) }
   }
   session.identity = id
+  session.principal = id
   const anonymousOrGuest = id.guest || id.anonymous
   if (step.sessionKey && !anonymousOrGuest) {
     session.keys = deriveSessionKeys({
@@ -92,19 +126,34 @@ export async function sessionSetup(req: SessionSetupRequest, ctx: RequestContext
     previousSessionId: req.previousSessionId,
   })
   if (done.verdict.status !== NtStatus.Success) throw new SmbError(done.verdict.status, undefined, done.verdict.rule)
-  if (done.previous?.removed) await server.dropPreviousSession(req.previousSessionId)
+  // MS-SMB2 3.3.5.5.3: the old session's state goes; its durable opens stay, disconnected, for a reconnect.
+  if (done.previous?.removed) await tearDownPreviousSession(server, req.previousSessionId, done.previous)
+  session.expiresAt = expiryFrom(ctx)
   session.phase = 'valid'
   // MS-SMB2 3.3.5.5.3: the final response is signed for 3.1.1 (and when signing is required).
-  if (session.signing && (conn.dialect === Dialect.Smb311 || session.signingRequired)) ctx.extras.signWith = session
+  const signing = session.signing
+  if (signing && (conn.dialect === Dialect.Smb311 || session.signingRequired)) ctx.extras.signWith = signing
   session.preauth = undefined
   conn.log.info('session established', { user: id.user || '(anonymous)', guest: id.guest, dialect: conn.dialect.toString(16), signing: session.signingRequired, encrypt: session.encryptData })
   return { sessionFlags: flagsOf(session), securityBuffer: step.blob ?? Buffer.alloc(0) }
 }
 
-function flagsOf(s: Session): number {
+/** One SPNEGO/NTLMSSP exchange with the server's users. */
+export function newAuthenticator(ctx: RequestContext): Authenticator {
+  const c = ctx.server.config
+  return new Authenticator({ users: ctx.server.users, guest: c.guest, anonymous: c.anonymous !== false, netbiosName: c.netbiosName, domain: c.domain })
+}
+
+/** Session.ExpirationTime for an authentication that completes now (limits.sessionExpiryMs; 0 = never). */
+function expiryFrom(ctx: RequestContext): number | null {
+  const ms = ctx.server.config.limits.sessionExpiryMs
+  return ms > 0 ? Date.now() + ms : null
+}
+
+export function flagsOf(s: Session): number {
   let f = 0
-  if (s.identity?.guest) f |= SessionFlags.IsGuest
-  if (s.identity?.anonymous) f |= SessionFlags.IsNull
+  if (s.principal?.guest) f |= SessionFlags.IsGuest
+  if (s.principal?.anonymous) f |= SessionFlags.IsNull
   if (s.encryptData) f |= SessionFlags.EncryptData
   return f
 }

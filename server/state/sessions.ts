@@ -15,9 +15,11 @@ export interface SessionConfig {
   expiryMs: number | null
   /** Opens one session may hold at once; beyond it CREATE fails with STATUS_INSUFFICIENT_RESOURCES (as Samba). */
   maxOpensPerSession: number
+  /** Refuse binding a connection whose ClientGuid differs from the session's (Samba); Windows allows it. */
+  bindRequiresSameClientGuid?: boolean
 }
 
-export const DEFAULT_SESSION_CONFIG: SessionConfig = { expiryMs: null, maxOpensPerSession: 16384 }
+export const DEFAULT_SESSION_CONFIG: SessionConfig = { expiryMs: null, maxOpensPerSession: 16384, bindRequiresSameClientGuid: false }
 
 const ok = (rule: string): Verdict => ({ status: NtStatus.Success, rule })
 const fail = (status: NtStatus, rule: string): Verdict => ({ status, rule })
@@ -115,7 +117,8 @@ export class SessionManager {
 
   /**
    * Binding a further channel to a session (multichannel, MS-SMB2 3.3.5.5.2; SMB 3.x only): the session must be
-   * Valid, the dialect and ClientGuid must match the session's, and anonymous/guest sessions cannot be bound.
+   * Valid, the dialect must match the session's (and the ClientGuid, when so configured), and anonymous/guest
+   * sessions cannot be bound.
    */
   bind(sessionId: bigint, q: { connectionId: number; dialect: number; clientGuid: Guid; isGuestOrAnonymous?: boolean }): Verdict {
     const S = 'MS-SMB2 3.3.5.5.2'
@@ -125,7 +128,11 @@ export class SessionManager {
     if (s.state === 'in-progress') return fail(NtStatus.RequestNotAccepted, `${S}: Session.State is InProgress`)
     if (s.state === 'expired') return fail(NtStatus.NetworkSessionExpired, `${S}: Session.State is Expired`)
     if (q.dialect !== s.dialect) return fail(NtStatus.InvalidParameter, `${S}: dialect differs from the session's connection`)
-    if (q.clientGuid.toLowerCase() !== s.clientGuid) return fail(NtStatus.UserSessionDeleted, `${S}: ClientGuid differs`)
+    // Windows binds a connection of another ClientGuid (smbtorture bind_negative_smb3signCtoHd expects success);
+    // Samba, which routes connections to processes by ClientGuid, cannot. Optional here.
+    if (this.cfg.bindRequiresSameClientGuid && q.clientGuid.toLowerCase() !== s.clientGuid) {
+      return fail(NtStatus.UserSessionDeleted, `${S}: ClientGuid differs`)
+    }
     if (q.isGuestOrAnonymous) return fail(NtStatus.NotSupported, `${S}: guest or anonymous session`)
     if (!s.channels.includes(q.connectionId)) {
       this.tables.updateSession(sessionId, { channels: [...s.channels, q.connectionId], state: 'valid', disconnectedAt: null })
