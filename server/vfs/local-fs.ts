@@ -1472,6 +1472,10 @@ export class LocalShare {
       // Either the entry is gone or it cannot be removed (a directory that filled up): nothing stays pending.
       node.deletePending = false
       node.deleteLink = undefined
+    } else if (node.isDirectory && node.deletePending) {
+      // The directory stays (other opens) but is doomed: their change notifies end with STATUS_DELETE_PENDING
+      // (Windows and Samba; smbtorture smb2.notify.rmdir1-4).
+      for (const o of node.opens) this.notify.close(o.id, VfsStatus.DeletePending)
     }
     // Drop the metadata only when no name of the file is left (hard links keep it alive).
     let gone = false

@@ -101,10 +101,11 @@ export class NotifyHub {
    */
   request(owner: number, dir: () => string, params: WatchParams): NotifyRequest {
     // Bits beyond the defined ones are ignored, as Windows does (smbtorture smb2.notify.mask tries all 32).
-    if (params.completionFilter === 0) {
+    let w = this.watches.get(owner)
+    // The first request fixes the watch; a later one on the same open may pass 0 (smbtorture smb2.notify.rec).
+    if (!w && params.completionFilter === 0) {
       throw new VfsError(VfsStatus.InvalidParameter, 'empty completion filter')
     }
-    let w = this.watches.get(owner)
     if (!w) {
       w = {
         owner,
