@@ -1123,15 +1123,16 @@ export class LocalShare {
     this.openTable.renamed(srcAbs, newAbs)
     this.notify.renamed(srcAbs, newAbs, node.isDirectory)
     if (!node.isDirectory) {
-      // Windows sets FILE_ATTRIBUTE_ARCHIVE on a renamed file and reports that as an attribute change of the new
-      // name (smbtorture smb2.notify.mask-change waits for it).
+      // Windows sets FILE_ATTRIBUTE_ARCHIVE on a renamed file and reports that as an attribute change of the
+      // name the file has when the renaming handle closes (smbtorture smb2.notify.mask-change waits for it;
+      // smb2.notify.rec, whose handles stay open, sees none).
       const stored = this.metadata.get(node.key, node.birthNs)
       if (stored?.attributes !== undefined && !(stored.attributes & FileAttribute.Archive)) {
         this.metadata.update(node.key, node.birthNs, (r) => {
           r.attributes = (r.attributes ?? 0) | FileAttribute.Archive
         })
       }
-      this.notify.changed(newAbs, NotifyAction.Modified, NotifyFilter.Attributes)
+      open.renamedFile = true
     }
   }
 
@@ -1472,7 +1473,10 @@ export class LocalShare {
       // Either the entry is gone or it cannot be removed (a directory that filled up): nothing stays pending.
       node.deletePending = false
       node.deleteLink = undefined
-    } else if (node.isDirectory && node.deletePending) {
+    } else if (open.renamedFile && !node.deletePending) {
+      this.notify.changed(open.link.path, NotifyAction.Modified, NotifyFilter.Attributes)
+    }
+    if (!deleted && node.isDirectory && node.deletePending) {
       // The directory stays (other opens) but is doomed: their change notifies end with STATUS_DELETE_PENDING
       // (Windows and Samba; smbtorture smb2.notify.rmdir1-4).
       for (const o of node.opens) this.notify.close(o.id, VfsStatus.DeletePending)

@@ -134,6 +134,19 @@ describe('NotifyHub', () => {
     expect(await again.promise).toEqual({ status: S.Success, changes: [{ action: A.Modified, fileName: 'g' }] })
   })
 
+  it('a move between directories is REMOVED + ADDED even for a tree watch that sees both names', async () => {
+    const hub = new NotifyHub()
+    const r = hub.request(1, () => dir, { completionFilter: F.FileName, watchTree: true, outputBufferLength: 4096 })
+    hub.renamed(`${dir}/sub/a`, `${dir}/b`, false)
+    hub.renamed(`${dir}/b`, `${dir}/c`, false)
+    expect((await r.promise).changes).toEqual([
+      { action: A.Removed, fileName: 'sub\\a' },
+      { action: A.Added, fileName: 'b' },
+      { action: A.RenamedOldName, fileName: 'b' },
+      { action: A.RenamedNewName, fileName: 'c' },
+    ])
+  })
+
   it('sizes entries as FILE_NOTIFY_INFORMATION (MS-FSCC 2.4.42)', () => {
     expect(encodedSize([{ action: 1, fileName: 'a' }])).toBe(16)
     expect(encodedSize([{ action: 1, fileName: 'ab' }])).toBe(16)
@@ -173,12 +186,15 @@ describe('change notify fed by LocalShare operations', () => {
     expect((await p).changes).toEqual([
       { action: A.RenamedOldName, fileName: 'new.txt' },
       { action: A.RenamedNewName, fileName: 'renamed.txt' },
-      // The archive bit a rename sets, as Windows reports it.
-      { action: A.Modified, fileName: 'renamed.txt' },
     ])
+    // The archive bit a rename sets is reported, as Windows does, when the renaming handle closes.
     p = w.next()
-    await t.share.setDisposition(f.open, { deleteFile: true })
+    const again = await t.share.create(params({ path: 'renamed.txt', disposition: Disposition.Open }))
     await t.share.close(f.open)
+    expect((await p).changes).toEqual([{ action: A.Modified, fileName: 'renamed.txt' }])
+    p = w.next()
+    await t.share.setDisposition(again.open, { deleteFile: true })
+    await t.share.close(again.open)
     expect((await p).changes).toEqual([{ action: A.Removed, fileName: 'renamed.txt' }])
     await t.share.close(w.open)
   })
