@@ -657,7 +657,7 @@ export class LocalShare {
   /**
    * The node key ("dev:ino") of the file a CREATE of `p` would open, or undefined when it does not exist or the path
    * is not valid (the create itself then reports why). The SMB layer uses it to break oplocks and leases on the file
-   * before the create checks share modes (MS-FSA 2.1.5.1.2: the oplock break happens before the sharing check).
+   * (see shareCheck: the share-mode check comes first, MS-FSA 2.1.5.1.2).
    */
   async probe(p: string): Promise<string | undefined> {
     try {
@@ -668,6 +668,38 @@ export class LocalShare {
       if (e instanceof VfsError) return undefined
       throw e
     }
+  }
+
+  /**
+   * What a CREATE of an existing `p` would meet before its oplock breaks (MS-FSA 2.1.5.1.2: the sharing check comes
+   * first, and only a holder of handle caching is broken to resolve a sharing violation): whether the file is
+   * delete pending, and the opens whose share modes conflict with `desiredAccess`/`shareAccess` (MAXIMUM_ALLOWED
+   * counts as the access the create would grant). The create itself still makes the authoritative checks.
+   */
+  async shareCheck(p: string, desiredAccess: number, shareAccess: number): Promise<{ deletePending: boolean; conflicts: VfsOpen[] }> {
+    const none = { deletePending: false, conflicts: [] as VfsOpen[] }
+    let access = mapGenericAccess(desiredAccess >>> 0)
+    let resolved: Resolved
+    try {
+      resolved = await this.jail.resolve(parseSmbPath(p, { allowDeviceNames: this.opts.allowDeviceNames }).components)
+    } catch (e) {
+      if (e instanceof VfsError) return none
+      throw e
+    }
+    const st = resolved.stat
+    if (!resolved.exists || !st) return none
+    const key = fileKey(st)
+    const node = this.openTable.node(key)
+    if (!node) return none
+    if (node.deletePending || node.deleting) return { deletePending: true, conflicts: [] }
+    if (access & Access.MaximumAllowed) {
+      // What the create would grant (as openExisting computes it).
+      const isDir = st.isDirectory()
+      const readOnlyAttr = !isDir && (effectiveAttributes(isDir, this.metadata.get(key, birthNsOf(st)), resolved.leafName) & FileAttribute.ReadOnly) !== 0
+      const maximal = await this.maximalAccess(resolved.absPath, isDir, readOnlyAttr, resolved.parentAbs, resolved.isRoot)
+      access = (maximal | (access & ~Access.MaximumAllowed)) >>> 0
+    }
+    return { deletePending: false, conflicts: this.openTable.conflictsWith(node, access, shareAccess) }
   }
 
   // ---------------------------------------------------------------------------------------------------------------
