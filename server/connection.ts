@@ -9,6 +9,7 @@
  * lock, a CREATE waiting for an oplock break) goes asynchronous and lets the next message in.
  * @module
  */
+import { isPlainWrite } from './buffer-pool.js'
 import type { Socket } from 'node:net'
 import { NetbiosFramer, encodeTransportHeader } from '../dissect/capture/netbios-framer.js'
 import { PreauthIntegrityHash } from '../dissect/crypto/preauth.js'
@@ -84,7 +85,7 @@ export class Connection {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`
     this.log = server.log.child(`conn#${this.id}`)
     this.credits = new CreditWindow(server.config.limits.maxCredits)
-    this.framer = new NetbiosFramer({ maxMessageSize: server.config.limits.maxMessageSize })
+    this.framer = new NetbiosFramer({ maxMessageSize: server.config.limits.maxMessageSize, allocate: (n) => server.ioBuffers.take(n) })
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', (e) => this.log.debug('socket error', { error: e.message }))
@@ -119,6 +120,7 @@ export class Connection {
     this.queue = this.queue.then(async () => {
       try {
         if (!this.closed) await this.server.dispatch(this, msg)
+        if (isPlainWrite(msg)) this.server.ioBuffers.give(msg)
       } catch (e) {
         this.log.error('unexpected failure while processing a message; disconnecting', { error: (e as Error).stack ?? String(e) })
         this.close('internal error')
