@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BufferPool, isPlainWrite } from './buffer-pool.js'
+import { BufferPool } from './buffer-pool.js'
 import { CreditWindow } from './credits.js'
 
 describe('BufferPool', () => {
@@ -22,24 +22,6 @@ describe('BufferPool', () => {
     expect(c.length).toBe(5000)
     pool.give(c)
     expect(pool.idle).toBe(0)
-  })
-
-  it('recognises a single, unencrypted WRITE request', () => {
-    const m = Buffer.alloc(112)
-    m.write('\xfeSMB', 0, 'latin1')
-    m.writeUInt16LE(9, 12)
-    expect(isPlainWrite(m)).toBe(true)
-    m.writeUInt32LE(1, 16) // a response
-    expect(isPlainWrite(m)).toBe(false)
-    m.writeUInt32LE(0, 16)
-    m.writeUInt32LE(120, 20) // compounded
-    expect(isPlainWrite(m)).toBe(false)
-    m.writeUInt32LE(0, 20)
-    m.writeUInt16LE(8, 12) // READ
-    expect(isPlainWrite(m)).toBe(false)
-    m.writeUInt16LE(9, 12)
-    m[0] = 0xfd // transform
-    expect(isPlainWrite(m)).toBe(false)
   })
 })
 

@@ -3,8 +3,8 @@
  * 8 MiB buffer per WRITE costs a page fault per 4 KiB on first touch and keeps the garbage collector busy with
  * external memory; a few slabs reused across messages avoid both. Small messages are allocated as usual.
  *
- * A buffer may be given back only when nothing refers to it any more: the connection does so for a single,
- * unencrypted WRITE request once its processing has finished (WRITE never completes asynchronously here).
+ * A buffer may be given back only when nothing refers to it any more: the WRITE handler does so for a single,
+ * unencrypted WRITE request once its data is on disk (a compound's later requests may still point into theirs).
  * @module
  */
 
@@ -20,7 +20,7 @@ export class BufferPool {
   constructor(
     readonly minSize: number,
     readonly slabSize: number,
-    readonly maxFree = 4,
+    readonly maxFree = 8,
   ) {}
 
   /** A buffer of `length` bytes (uninitialised). */
@@ -45,15 +45,4 @@ export class BufferPool {
   get idle(): number {
     return this.free.length
   }
-}
-
-/** True for a single (not compounded), unencrypted SMB2 WRITE request: its buffer is free once it is processed. */
-export function isPlainWrite(msg: Buffer): boolean {
-  return (
-    msg.length >= 64 &&
-    msg[0] === 0xfe && msg[1] === 0x53 && msg[2] === 0x4d && msg[3] === 0x42 &&
-    msg.readUInt16LE(12) === 0x0009 &&
-    msg.readUInt32LE(20) === 0 &&
-    (msg.readUInt32LE(16) & 1) === 0
-  )
 }

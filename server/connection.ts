@@ -9,7 +9,6 @@
  * lock, a CREATE waiting for an oplock break) goes asynchronous and lets the next message in.
  * @module
  */
-import { isPlainWrite } from './buffer-pool.js'
 import type { Socket } from 'node:net'
 import { NetbiosFramer, encodeTransportHeader } from '../dissect/capture/netbios-framer.js'
 import { PreauthIntegrityHash } from '../dissect/crypto/preauth.js'
@@ -120,7 +119,6 @@ export class Connection {
     this.queue = this.queue.then(async () => {
       try {
         if (!this.closed) await this.server.dispatch(this, msg)
-        if (isPlainWrite(msg)) this.server.ioBuffers.give(msg)
       } catch (e) {
         this.log.error('unexpected failure while processing a message; disconnecting', { error: (e as Error).stack ?? String(e) })
         this.close('internal error')
