@@ -27,10 +27,10 @@ export function isOplockStatOpen(desired: number, createAction: number): boolean
 }
 
 /** False when the create must not break anything before the VFS create (it will fail, or share modes block it). */
-export async function breaksBeforeCreate(req: CreateRequest, ctx: RequestContext): Promise<boolean> {
+export async function breaksBeforeCreate(req: CreateRequest, ctx: RequestContext, fileKey: string): Promise<boolean> {
   const share = ctx.t.share
   if (share.kind !== 'disk') return false
-  const pre = await share.vfs.shareCheck(req.name, req.desiredAccess >>> 0, req.shareAccess)
+  const pre = await share.vfs.shareCheck(req.name, req.desiredAccess >>> 0, req.shareAccess, fileKey)
   if (pre.deletePending) return false
   if (pre.conflicts.length === 0) return true
   const conflicting = new Set(pre.conflicts)

@@ -79,7 +79,7 @@ export async function create(req: CreateRequest, ctx: RequestContext) {
 
   // 1. Breaks caused by the new open (before the share-mode check, MS-FSA 2.1.5.1.2).
   const probeKey = await vfs.probe(req.name)
-  if (probeKey && (await breaksBeforeCreate(req, ctx))) await waitForBreaks(ctx, () => server.caching.prepareOpen({ fileKey: probeKey, clientGuid: conn.clientGuid, lease: null, statOpen, overwrite }).wait)
+  if (probeKey && (await breaksBeforeCreate(req, ctx, probeKey))) await waitForBreaks(ctx, () => server.caching.prepareOpen({ fileKey: probeKey, clientGuid: conn.clientGuid, lease: null, statOpen, overwrite }).wait)
 
   // 2. The VFS create; a sharing violation may be resolved by breaking handle caching (3.3.5.9, MS-FSA).
   let result: CreateResult | undefined
