@@ -84,7 +84,7 @@ export class Connection {
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`
     this.log = server.log.child(`conn#${this.id}`)
     this.credits = new CreditWindow(server.config.limits.maxCredits)
-    this.framer = new NetbiosFramer({ maxMessageSize: server.config.limits.maxMessageSize })
+    this.framer = new NetbiosFramer({ maxMessageSize: server.config.limits.maxMessageSize, allocate: (n) => server.ioBuffers.take(n) })
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', (e) => this.log.debug('socket error', { error: e.message }))

@@ -7,8 +7,8 @@
  * may skip one and come back, smbtorture smb2.credits.skipped_mid), so used ids above `low` are kept in a set and
  * `low` moves up over them.
  *
- * Grant policy (after Windows and Samba): a response grants what the request asked for (at least what it charged
- * when the client would otherwise run dry), never letting the client hold more than `maxCredits` unused credits;
+ * Grant policy (after Windows and Samba): a response grants what the request asked for, and at least what it
+ * charged, never letting the client hold more than `maxCredits` unused credits;
  * the window (`high - low`) never exceeds twice that, so a client that skips an id cannot grow it without bound.
  * @module
  */
@@ -57,14 +57,16 @@ export class CreditWindow {
    */
   grant(requested: number, charge = 1): number {
     const holding = this.outstanding
-    let want = requested
-    // A client that would be left with nothing gets back at least what it spent (MS-SMB2 3.3.1.2).
+    // At least what the request charged comes back (as Samba does): a client that asks for fewer credits than a
+    // multi-credit request spent (smbclient asks 1 for an 8 MiB WRITE) would otherwise drain its window and
+    // could keep only one large request in flight.
+    let want = Math.max(requested, charge)
+    // A client that would be left with nothing gets back at least one (MS-SMB2 3.3.1.2).
     if (holding === 0 && want < 1) want = 1
     const roomCredits = this.maxCredits - holding
     const roomWindow = 2 * this.maxCredits - Number(this.high - this.low)
     let g = Math.max(0, Math.min(want, roomCredits, roomWindow))
     if (g === 0 && holding === 0 && roomWindow > 0) g = 1
-    void charge
     this.high += BigInt(g)
     return g
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Smb2Command } from '../dissect/smb2/constants/command.js'
 import { LockFlags } from '../dissect/smb2/constants/lock.js'
 import { NtStatus } from '../dissect/smb2/constants/status.js'
+import { CtlCode } from '../dissect/smb2/ioctl/ctl-codes.js'
 import { TestClient } from './test-helpers/client.js'
 import { PASSWORD, USER, startServer, type Harness } from './test-helpers/harness.js'
 
@@ -45,5 +46,35 @@ describe('LOCK (MS-SMB2 3.3.5.14)', () => {
     expect(r.header.credits).toBe(0)
     c.end()
     void Smb2Command
+  })
+
+  it('lock sequence replay detection applies to resilient opens only (FSCTL_LMR_REQUEST_RESILIENCY)', async () => {
+    const c = await TestClient.login(h.port, 'share', USER, PASSWORD)
+    const f = await c.open('resilient.dat')
+    const X = LockFlags.ExclusiveLock | LockFlags.FailImmediately
+    const range = (flags: number) => [{ offset: 100n, length: 100n, flags }]
+    const b1s1 = { lockSequenceIndex: 1, lockSequenceNumber: 1 }
+    // Not resilient: the second identical lock is performed again and conflicts.
+    expect((await c.lock(f, range(X), b1s1)).statusName).toBe('STATUS_SUCCESS')
+    expect((await c.lock(f, range(X), b1s1)).statusName).toBe('STATUS_LOCK_NOT_GRANTED')
+    expect((await c.lock(f, range(LockFlags.Unlock), b1s1)).statusName).toBe('STATUS_SUCCESS')
+    // A timeout above MaxResiliencyTimeout is refused; a short input too.
+    const req = (ms: number) => { const b = Buffer.alloc(8); b.writeUInt32LE(ms, 0); return b }
+    expect((await c.ioctl(f, CtlCode.FSCTL_LMR_REQUEST_RESILIENCY, req(3_600_000), 0)).statusName).toBe('STATUS_INVALID_PARAMETER')
+    expect((await c.ioctl(f, CtlCode.FSCTL_LMR_REQUEST_RESILIENCY, Buffer.alloc(4), 0)).statusName).toBe('STATUS_INVALID_PARAMETER')
+    expect((await c.ioctl(f, CtlCode.FSCTL_LMR_REQUEST_RESILIENCY, req(1000), 0)).statusName).toBe('STATUS_SUCCESS')
+    // Resilient: a replay (same bucket, same number) succeeds without being redone, even an unlock.
+    expect((await c.lock(f, range(X), b1s1)).statusName).toBe('STATUS_SUCCESS')
+    expect((await c.lock(f, range(X), b1s1)).statusName).toBe('STATUS_SUCCESS')
+    expect((await c.lock(f, range(LockFlags.Unlock), b1s1)).statusName).toBe('STATUS_SUCCESS')
+    // Still locked: a new number in the bucket is performed, fails, and leaves the bucket empty.
+    const b1s2 = { lockSequenceIndex: 1, lockSequenceNumber: 2 }
+    expect((await c.lock(f, range(X), b1s2)).statusName).toBe('STATUS_LOCK_NOT_GRANTED')
+    expect((await c.lock(f, range(X), b1s2)).statusName).toBe('STATUS_LOCK_NOT_GRANTED')
+    // Bucket 65 is not a bucket: no replay detection.
+    const b65 = { lockSequenceIndex: 65, lockSequenceNumber: 1 }
+    expect((await c.lock(f, range(LockFlags.Unlock), b65)).statusName).toBe('STATUS_SUCCESS')
+    expect((await c.lock(f, range(LockFlags.Unlock), b65)).statusName).toBe('STATUS_RANGE_NOT_LOCKED')
+    c.end()
   })
 })

@@ -8,6 +8,7 @@
  * settled), dispose the shares and flush the stores.
  * @module
  */
+import { BufferPool } from './buffer-pool.js'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { NtStatus } from '../dissect/smb2/constants/status.js'
@@ -54,6 +55,8 @@ export class SmbServer {
   readonly scavenger: Scavenger
   readonly openTable: OpenTable
   readonly notifyHub = new NotifyHub()
+  /** Recycled buffers for large WRITE messages (see buffer-pool.ts). */
+  readonly ioBuffers: BufferPool
   readonly metadata: MetadataStore
   readonly shares = new Map<string, ShareEntry>()
   readonly connections = new Set<Connection>()
@@ -84,6 +87,7 @@ export class SmbServer {
       maxOpensPerSession: config.limits.maxOpensPerSession,
     })
     this.openTable = new OpenTable({ maxOpensPerOwner: config.limits.maxOpensPerSession })
+    this.ioBuffers = new BufferPool(1024 * 1024, config.limits.maxMessageSize)
     this.caching = new CachingManager(this.breakSink())
     this.scavenger = new Scavenger((id) => {
       this.caching.closeOpen(id)

@@ -37,3 +37,12 @@ export function shortNameOf(name: string): string {
   const tag = HASH_CHARS[h % HASH_CHARS.length]! + HASH_CHARS[(h >>> 8) % HASH_CHARS.length]!
   return `${base}~${tag}${ext ? '.' + ext : ''}`
 }
+
+/**
+ * The ShortName of a directory entry (FileBothDirectoryInformation and kin, MS-FSCC 2.4.8): empty when the long
+ * name already is a valid 8.3 name (and for `.`/`..`), else the same mangled name FileAlternateNameInformation
+ * reports, so both agree (smbtorture smb2.dir.one compares them).
+ */
+export function dirShortName(name: string): string {
+  return valid83(name) ? '' : shortNameOf(name)
+}

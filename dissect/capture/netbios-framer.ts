@@ -43,6 +43,11 @@ export interface NetbiosFramerOptions {
   resync?: boolean
   /** Reject session messages that do not start with 0xFE/0xFD/0xFC/0xFF 'SMB'. Default true. */
   validateMagic?: boolean
+  /**
+   * Gives the buffer a message of `length` bytes is assembled in (default `Buffer.allocUnsafe`); a server uses it
+   * to recycle the buffers of large WRITEs instead of allocating (and page-faulting) megabytes per message.
+   */
+  allocate?: (length: number) => Buffer
 }
 
 export type FramerOutput =
@@ -72,6 +77,7 @@ function hex2(b: number): string {
 export class NetbiosFramer {
   readonly maxMessageSize: number
   private readonly validate: boolean
+  private readonly allocate: (length: number) => Buffer
   private state: number
   /** Header bytes gathered when a header straddles chunks (4, or 8 to check the magic). */
   private readonly hdr = Buffer.alloc(8)
@@ -93,6 +99,7 @@ export class NetbiosFramer {
   constructor(opts: NetbiosFramerOptions = {}) {
     this.maxMessageSize = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
     this.validate = opts.validateMagic ?? true
+    this.allocate = opts.allocate ?? Buffer.allocUnsafe
     this.state = opts.resync ? RESYNC : HEADER
     this.initialScan = !!opts.resync
   }
@@ -207,16 +214,16 @@ export class NetbiosFramer {
             if (buf.length - o >= len) {
               // Fast path: the whole frame is in this chunk.
               // (set() on a subarray is markedly faster than Buffer#copy for small messages)
-              const data = Buffer.allocUnsafe(len)
+              const data = this.allocate(len)
               data.set(buf.subarray(o, o + len))
               o += len
               this.emit(out, data)
               continue
             }
-            this.body = Buffer.allocUnsafe(len)
+            this.body = this.allocate(len)
             this.have = 0
           } else {
-            this.body = Buffer.allocUnsafe(len)
+            this.body = this.allocate(len)
             this.have = Math.min(this.hdrHave - 4, len)
             this.hdr.copy(this.body, 0, 4, 4 + this.have)
             this.hdrHave = 0

@@ -11,7 +11,7 @@ import { findCreateContext, pickVariant, type CreateContext, type CreateContextI
 import type { CreateRequest } from '../../dissect/smb2/commands/create.js'
 import { CreateAction } from '../../dissect/smb2/constants/create.js'
 import { NtStatus } from '../../dissect/smb2/constants/status.js'
-import { mapGenericAccess, Access, CreateOptions, DATA_ACCESS, Disposition, FileAttribute } from '../vfs/constants.js'
+import { mapGenericAccess, CreateOptions, Disposition, FileAttribute } from '../vfs/constants.js'
 import { isVfsError } from '../vfs/status.js'
 import type { CreateResult } from '../vfs/local-fs.js'
 import { PipeEndpoint } from '../ipc/pipe.js'
@@ -20,6 +20,7 @@ import type { RequestContext } from '../request.js'
 import { SmbError } from '../smb-error.js'
 import { DurableKind, type OpenGlobal } from '../state/global-tables.js'
 import { OplockLevel } from '../state/oplock.js'
+import { breaksBeforeCreate, isAttributeOnly, isOplockStatOpen } from './create-breaks.js'
 
 const FILE_CREATE_TREE_CONNECTION = 0x0000_0080
 const QUOTA_FAKE_FILE = '$extend\\$quota:$q:$index_allocation'
@@ -71,14 +72,14 @@ export async function create(req: CreateRequest, ctx: RequestContext) {
   if (requested === OplockLevel.Lease) requested = OplockLevel.None
 
   const desired = mapGenericAccess(req.desiredAccess >>> 0)
-  const statOpen = (desired & (DATA_ACCESS | Access.MaximumAllowed)) === 0
   const overwrite = req.createDisposition === Disposition.Supersede || req.createDisposition === Disposition.Overwrite || req.createDisposition === Disposition.OverwriteIf
+  const statOpen = isAttributeOnly(desired) && !overwrite
   const alsi = findCreateContext(req.createContexts, 'AlSi')
   const allocationSize = alsi?.known ? (alsi.value as { allocationSize: bigint }).allocationSize : undefined
 
   // 1. Breaks caused by the new open (before the share-mode check, MS-FSA 2.1.5.1.2).
   const probeKey = await vfs.probe(req.name)
-  if (probeKey) await waitForBreaks(ctx, () => server.caching.prepareOpen({ fileKey: probeKey, clientGuid: conn.clientGuid, lease: null, statOpen, overwrite }).wait)
+  if (probeKey && (await breaksBeforeCreate(req, ctx, probeKey))) await waitForBreaks(ctx, () => server.caching.prepareOpen({ fileKey: probeKey, clientGuid: conn.clientGuid, lease: null, statOpen, overwrite }).wait)
 
   // 2. The VFS create; a sharing violation may be resolved by breaking handle caching (3.3.5.9, MS-FSA).
   let result: CreateResult | undefined
@@ -139,7 +140,7 @@ export async function create(req: CreateRequest, ctx: RequestContext) {
     fileKey,
     clientGuid: conn.clientGuid,
     isDirectory: vopen.isDirectory,
-    statOpen,
+    statOpen: isOplockStatOpen(desired, result.createAction),
     overwrite,
     requestedOplockLevel: requested,
     lease: null,

@@ -15,12 +15,14 @@ import { isRelatedFileId } from '../../dissect/smb2/commands/file-id.js'
 import { AddressFamily } from '../../dissect/smb2/ioctl/network-interface.js'
 import { decodeIoctl, encodeIoctl } from '../../dissect/smb2/ioctl/registry.js'
 import type { SrvCopychunkCopy } from '../../dissect/smb2/ioctl/copychunk.js'
+import type { NetworkResiliencyRequest } from '../../dissect/smb2/ioctl/resiliency.js'
 import type { FileAllocatedRangeBuffer, FileSetSparseBuffer, FileZeroDataInformation } from '../../dissect/smb2/ioctl/ranges.js'
 import type { ValidateNegotiateInfoRequest } from '../../dissect/smb2/ioctl/validate-negotiate.js'
 import { formatGuid, ZERO_GUID } from '../../dissect/wire/reader.js'
 import type { ServerOpen } from '../open.js'
 import type { RequestContext } from '../request.js'
 import { DisconnectError, SmbError } from '../smb-error.js'
+import { requestResiliency } from '../lock-sequence.js'
 import { Access } from '../vfs/constants.js'
 import { VfsError } from '../vfs/status.js'
 
@@ -116,6 +118,12 @@ async function run(req: IoctlRequest, ctx: RequestContext): Promise<IoctlResult>
       const key = server.resumeKeyOf(open)
       // ContextLength 0 followed by 4 zero bytes of Context, as Windows sends (Samba's client insists on 32 bytes).
       return { output: { resumeKey: key, contextLength: 0, context: Buffer.alloc(4) } }
+    }
+    case CtlCode.FSCTL_LMR_REQUEST_RESILIENCY: {
+      const { open } = diskOpen(ctx)
+      if (req.input.length < 8) throw new SmbError(NtStatus.InvalidParameter, undefined, 'NETWORK_RESILIENCY_REQUEST too short')
+      requestResiliency(open, input<NetworkResiliencyRequest>(req).timeout, conn.dialect)
+      return { output: Buffer.alloc(0) }
     }
     case CtlCode.FSCTL_SRV_COPYCHUNK:
     case CtlCode.FSCTL_SRV_COPYCHUNK_WRITE:

@@ -8,6 +8,7 @@ import { LockFlags } from '../../dissect/smb2/constants/lock.js'
 import { NtStatus } from '../../dissect/smb2/constants/status.js'
 import type { RequestContext } from '../request.js'
 import { SmbError } from '../smb-error.js'
+import { checkLockSequence } from '../lock-sequence.js'
 
 const S = LockFlags.SharedLock
 const X = LockFlags.ExclusiveLock
@@ -18,15 +19,26 @@ export async function lock(req: LockRequest, ctx: RequestContext) {
   const open = ctx.o
   if (req.locks.length === 0) throw new SmbError(NtStatus.InvalidParameter, undefined, 'LockCount is zero')
   if (open.pipe || !open.vfs || open.tree.share.kind !== 'disk') throw new SmbError(NtStatus.InvalidParameter)
-  const vfs = open.tree.share.vfs
+  // MS-SMB2 3.3.5.14: a replayed LOCK/UNLOCK on a resilient or durable open succeeds without being redone.
+  const seq = checkLockSequence(open, req.lockSequence, ctx.conn.dialect)
+  if (seq.replay) return {}
+  await performLock(req, ctx)
+  seq.done()
+  return {}
+}
+
+async function performLock(req: LockRequest, ctx: RequestContext): Promise<void> {
+  const open = ctx.o
+  const vfs = open.tree.share.kind === 'disk' ? open.tree.share.vfs : undefined
   const vopen = open.vfs
+  if (!vfs || !vopen) throw new SmbError(NtStatus.InvalidParameter)
   // MS-SMB2 3.3.5.14: the first element decides whether this is a series of unlocks or of locks.
   if (req.locks[0]!.flags & LockFlags.Unlock) {
     for (const l of req.locks) {
       if (l.flags !== LockFlags.Unlock) throw new SmbError(NtStatus.InvalidParameter, undefined, 'mixed unlock and lock elements')
       vfs.unlock(vopen, l.offset, l.length)
     }
-    return {}
+    return
   }
   for (const l of req.locks) {
     if (!LOCK_FLAGS.has(l.flags)) throw new SmbError(NtStatus.InvalidParameter, undefined, `lock flags 0x${l.flags.toString(16)}`)
@@ -49,5 +61,4 @@ export async function lock(req: LockRequest, ctx: RequestContext) {
     }
   }
   if (status !== NtStatus.Success) throw new SmbError(status ?? NtStatus.LockNotGranted)
-  return {}
 }

@@ -12,6 +12,7 @@ import { DIRECTORY_CLASSES, encodeDirectory, type DirectoryEntryInput } from '..
 import type { DirEntry } from '../vfs/dir-enum.js'
 import type { RequestContext } from '../request.js'
 import { SmbError } from '../smb-error.js'
+import { dirShortName } from '../short-name.js'
 
 const SUPPORTED = new Set<number>([
   F.FileDirectoryInformation, F.FileFullDirectoryInformation, F.FileBothDirectoryInformation, F.FileNamesInformation,
@@ -43,17 +44,17 @@ export function entryFor(cls: number, e: DirEntry): DirectoryEntryInput {
     case F.FileFullDirectoryInformation:
       return { ...base, eaSize: e.eaSize }
     case F.FileBothDirectoryInformation:
-      return { ...base, eaSize: e.eaSize, shortName: e.shortName }
+      return { ...base, eaSize: e.eaSize, shortName: dirShortName(e.fileName) }
     case F.FileNamesInformation:
       return { fileIndex: e.fileIndex, fileName: e.fileName }
     case F.FileIdBothDirectoryInformation:
-      return { ...base, eaSize: e.eaSize, shortName: e.shortName, fileId: e.fileId }
+      return { ...base, eaSize: e.eaSize, shortName: dirShortName(e.fileName), fileId: e.fileId }
     case F.FileIdFullDirectoryInformation:
       return { ...base, eaSize: e.eaSize, fileId: e.fileId }
     case F.FileIdExtdDirectoryInformation:
       return { ...base, eaSize: e.eaSize, reparsePointTag: e.reparseTag, fileId: id128(e.fileId) }
     default:
-      return { ...base, eaSize: e.eaSize, reparsePointTag: e.reparseTag, fileId: id128(e.fileId), shortName: e.shortName }
+      return { ...base, eaSize: e.eaSize, reparsePointTag: e.reparseTag, fileId: id128(e.fileId), shortName: dirShortName(e.fileName) }
   }
 }
 

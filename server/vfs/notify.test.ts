@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Access, CreateOptions, Disposition, FileAttribute, NotifyAction, NotifyFilter } from './constants.js'
@@ -126,6 +126,25 @@ describe('NotifyHub', () => {
     const odd = hub.request(1, () => dir, { completionFilter: 0x1000, watchTree: false, outputBufferLength: 1 })
     expect(odd.settled).toBe(false)
     odd.cancel()
+    hub.close(1)
+    // Once the open watches, a later request may pass filter 0: the first request's filter stays in force.
+    hub.request(2, () => dir, { completionFilter: F.LastWrite, watchTree: false, outputBufferLength: 1024 }).cancel()
+    const again = hub.request(2, () => dir, { completionFilter: 0, watchTree: false, outputBufferLength: 1024 })
+    hub.changed(`${dir}/g`, A.Modified, F.LastWrite)
+    expect(await again.promise).toEqual({ status: S.Success, changes: [{ action: A.Modified, fileName: 'g' }] })
+  })
+
+  it('a move between directories is REMOVED + ADDED even for a tree watch that sees both names', async () => {
+    const hub = new NotifyHub()
+    const r = hub.request(1, () => dir, { completionFilter: F.FileName, watchTree: true, outputBufferLength: 4096 })
+    hub.renamed(`${dir}/sub/a`, `${dir}/b`, false)
+    hub.renamed(`${dir}/b`, `${dir}/c`, false)
+    expect((await r.promise).changes).toEqual([
+      { action: A.Removed, fileName: 'sub\\a' },
+      { action: A.Added, fileName: 'b' },
+      { action: A.RenamedOldName, fileName: 'b' },
+      { action: A.RenamedNewName, fileName: 'c' },
+    ])
   })
 
   it('sizes entries as FILE_NOTIFY_INFORMATION (MS-FSCC 2.4.42)', () => {
@@ -167,14 +186,29 @@ describe('change notify fed by LocalShare operations', () => {
     expect((await p).changes).toEqual([
       { action: A.RenamedOldName, fileName: 'new.txt' },
       { action: A.RenamedNewName, fileName: 'renamed.txt' },
-      // The archive bit a rename sets, as Windows reports it.
-      { action: A.Modified, fileName: 'renamed.txt' },
     ])
+    // The archive bit a rename sets is reported, as Windows does, when the renaming handle closes.
     p = w.next()
-    await t.share.setDisposition(f.open, { deleteFile: true })
+    const again = await t.share.create(params({ path: 'renamed.txt', disposition: Disposition.Open }))
     await t.share.close(f.open)
+    expect((await p).changes).toEqual([{ action: A.Modified, fileName: 'renamed.txt' }])
+    p = w.next()
+    await t.share.setDisposition(again.open, { deleteFile: true })
+    await t.share.close(again.open)
     expect((await p).changes).toEqual([{ action: A.Removed, fileName: 'renamed.txt' }])
     await t.share.close(w.open)
+  })
+
+  it('a watched directory made delete pending by another handle ends the watch with DELETE_PENDING', async () => {
+    mkdirSync(path.join(t.root, 'doomed'))
+    const w = await t.share.create(dirParams({ path: 'doomed', disposition: Disposition.Open, desiredAccess: Access.FileReadData, shareAccess: 7 }))
+    const p = t.share.changeNotify(w.open, { completionFilter: F.FileName, watchTree: false, outputBufferLength: 1000 }).promise
+    const d = await t.share.create(dirParams({ path: 'doomed', disposition: Disposition.Open, desiredAccess: Access.Delete, shareAccess: 7 }))
+    await t.share.setDisposition(d.open, { deleteFile: true, onClose: true })
+    await t.share.close(d.open)
+    expect(await p).toEqual({ status: S.DeletePending, changes: [] })
+    await t.share.close(w.open)
+    expect(existsSync(path.join(t.root, 'doomed'))).toBe(false)
   })
 
   it('honours the completion filter: a FILE_NAME watch ignores writes and directory creation', async () => {

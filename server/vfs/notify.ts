@@ -101,10 +101,11 @@ export class NotifyHub {
    */
   request(owner: number, dir: () => string, params: WatchParams): NotifyRequest {
     // Bits beyond the defined ones are ignored, as Windows does (smbtorture smb2.notify.mask tries all 32).
-    if (params.completionFilter === 0) {
+    let w = this.watches.get(owner)
+    // The first request fixes the watch; a later one on the same open may pass 0 (smbtorture smb2.notify.rec).
+    if (!w && params.completionFilter === 0) {
       throw new VfsError(VfsStatus.InvalidParameter, 'empty completion filter')
     }
-    let w = this.watches.get(owner)
     if (!w) {
       w = {
         owner,
@@ -186,8 +187,8 @@ export class NotifyHub {
   }
 
   /**
-   * Reports a rename. A watch that sees both names gets RENAMED_OLD_NAME then RENAMED_NEW_NAME; one that sees only
-   * the old name gets REMOVED, only the new name ADDED (a move between directories).
+   * Reports a rename. Within one directory a watch gets RENAMED_OLD_NAME then RENAMED_NEW_NAME; a move between
+   * directories is REMOVED (old name) and ADDED (new name), each reported to the watches that see that name.
    */
   renamed(oldAbs: string, newAbs: string, isDirectory: boolean): void {
     const filter = isDirectory ? NotifyFilter.DirName : NotifyFilter.FileName
@@ -195,13 +196,14 @@ export class NotifyHub {
       if ((w.filter & filter) === 0) continue
       const oldName = relativeName(w, oldAbs)
       const newName = relativeName(w, newAbs)
-      if (oldName !== undefined && newName !== undefined) {
+      // A move to another directory is a removal and an addition even when one watch sees both (Windows;
+      // smbtorture smb2.notify.rec).
+      if (oldName !== undefined && newName !== undefined && path.dirname(oldAbs) === path.dirname(newAbs)) {
         this.deliver(w, { action: NotifyAction.RenamedOldName, fileName: oldName })
         this.deliver(w, { action: NotifyAction.RenamedNewName, fileName: newName })
-      } else if (oldName !== undefined) {
-        this.deliver(w, { action: NotifyAction.Removed, fileName: oldName })
-      } else if (newName !== undefined) {
-        this.deliver(w, { action: NotifyAction.Added, fileName: newName })
+      } else {
+        if (oldName !== undefined) this.deliver(w, { action: NotifyAction.Removed, fileName: oldName })
+        if (newName !== undefined) this.deliver(w, { action: NotifyAction.Added, fileName: newName })
       }
     }
   }

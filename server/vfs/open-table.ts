@@ -94,6 +94,8 @@ export class VfsOpen {
   cursorBusy: Promise<unknown> = Promise.resolve()
   /** Set once closed; every operation on a closed open fails with STATUS_FILE_CLOSED. */
   closed = false
+  /** This open renamed its file: the ARCHIVE attribute change is reported when it closes (as Windows does). */
+  renamedFile = false
 
   constructor(
     /** Unique id in the open table (not the SMB FileId; the SMB layer maps its ids to opens). */
