@@ -26,6 +26,9 @@ import type { ServerOpen } from './open.js'
 import type { Session } from './session.js'
 import { IPC_SHARE, type ShareEntry } from './share.js'
 import { DisconnectError } from './smb-error.js'
+import { DurableHandles } from './durable-handles.js'
+import { sendLeaseBreak } from './leasing.js'
+import { detachSessionOpens, type DetachReason } from './state/durable.js'
 import { CachingManager, type BreakSink } from './state/file-caching.js'
 import { GlobalTables } from './state/global-tables.js'
 import { SqliteDurableStore, type DurableStore } from './state/durable-store.js'
@@ -51,6 +54,8 @@ export class SmbServer {
   readonly sessionManager: SessionManager
   readonly caching: CachingManager
   readonly scavenger: Scavenger
+  /** Disconnected durable opens, grants and reconnects (server/durable-handles.ts). */
+  readonly durableHandles: DurableHandles
   readonly openTable: OpenTable
   readonly notifyHub = new NotifyHub()
   readonly metadata: MetadataStore
@@ -87,7 +92,9 @@ export class SmbServer {
     this.scavenger = new Scavenger((id) => {
       this.caching.closeOpen(id)
       expireFromTables(this.tables, id, Date.now())
+      this.durableHandles.expire(id)
     })
+    this.durableHandles = new DurableHandles(this)
     this.pipes = pipeFactory({ netbiosName: config.netbiosName, shares: () => this.shareList() })
   }
 
@@ -108,6 +115,12 @@ export class SmbServer {
       s.shares.set(sc.name.toLowerCase(), { kind: 'disk', name: sc.name, config: sc, vfs })
     }
     s.shares.set('ipc$', IPC_SHARE)
+    if (store) {
+      // Persistent opens of a previous run come back disconnected, waiting for DH2C or their timeout.
+      const loaded = s.tables.loadFromStore()
+      s.scavenger.trackAll(s.tables)
+      if (loaded.opens) s.log.info('persistent handles restored from the state directory', loaded)
+    }
     s.scavenger.start()
     return s
   }
@@ -220,6 +233,7 @@ export class SmbServer {
     const rk = this.resumeKeyByOpen.get(open)
     if (rk) this.resumeKeys.delete(rk.toString('hex'))
     this.caching.closeOpen(open.persistentId)
+    this.durableHandles.forget(open.persistentId)
     this.tables.removeOpen(open.persistentId)
     if (open.pipe) {
       open.pipe.close()
@@ -251,13 +265,13 @@ export class SmbServer {
     this.tables.removeTreeConnect(tree.id)
   }
 
-  /** LOGOFF or connection loss: everything of the session goes (durable opens arrive with the next issue). */
+  /** LOGOFF or connection loss: the session goes; its durable opens stay disconnected (MS-SMB2 3.3.5.6, 3.3.7.1). */
   async endSession(session: Session, reason: 'logoff' | 'connection-lost'): Promise<void> {
     this.cancelAsync(session)
     const conn = session.conn
     if (reason === 'logoff') this.sessionManager.logoff(session.id)
     else this.sessionManager.connectionLost(conn.id, (o) => this.caching.holdsHandleCaching(o.persistentId))
-    for (const o of session.opens.all()) await this.closeOpen(o)
+    await this.durableHandles.detachLocalOpens(session)
     for (const t of session.trees.values()) this.tables.removeTreeConnect(t.id)
     session.trees.clear()
     conn.sessions.delete(session.id)
@@ -267,20 +281,30 @@ export class SmbServer {
   /**
    * SESSION_SETUP with PreviousSessionId (MS-SMB2 3.3.5.5.3): the state layer already removed the old session's
    * global records; here its per-connection objects go. Opens close first, so pending CHANGE_NOTIFYs complete with
-   * STATUS_NOTIFY_CLEANUP, then other async requests end. (Durable opens the state layer kept disconnected would
-   * be preserved here once durable handles are granted; none are yet.)
+   * STATUS_NOTIFY_CLEANUP, then other async requests end. Durable opens the state layer kept disconnected stay
+   * for the reconnect that follows.
    */
   async dropPreviousSession(sessionId: bigint): Promise<void> {
     for (const conn of this.connections) {
       const session = conn.sessions.get(sessionId)
       if (!session) continue
-      for (const o of session.opens.all()) await this.closeOpen(o)
+      await this.durableHandles.detachLocalOpens(session)
       this.cancelAsync(session)
       for (const t of session.trees.values()) this.tables.removeTreeConnect(t.id)
       session.trees.clear()
       conn.sessions.delete(sessionId)
       conn.log.info('previous session torn down', { session: sessionId.toString(16) })
     }
+  }
+
+  /**
+   * Detaches every open of `session` the way MS-SMB2 asks for `reason` (3.3.5.6 logoff, 3.3.7.1 connection loss,
+   * 3.3.5.5.3 PreviousSessionId): durable opens become disconnected (kept for DHnC/DH2C, scavenger armed), the
+   * others close. Safe to call after the state layer already detached the session's global records.
+   */
+  async detachOpensOfSession(session: Session, reason: DetachReason): Promise<void> {
+    detachSessionOpens(this.tables, session.id, reason, Date.now(), (o) => this.caching.holdsHandleCaching(o.persistentId))
+    await this.durableHandles.detachLocalOpens(session)
   }
 
   /** Called by a connection when its socket closed. */
@@ -308,15 +332,12 @@ export class SmbServer {
         const encrypt = s.encryptData || open.tree.encrypt ? s : undefined
         s.conn.sendChain([{ header, body, codec: OplockBreakNotification }], encrypt)
       },
-      leaseBreak: () => {
-        // Leases are not offered yet (SMB2_GLOBAL_CAP_LEASING is off); nothing to send.
+      leaseBreak: (n) => {
+        sendLeaseBreak(this, n)
       },
-      purged: (ids) => {
-        for (const id of ids) {
-          const o = this.opens.get(id)
-          if (o) void this.closeOpen(o)
-          this.scavenger.untrack(id)
-        }
+      purged: (ids, reason) => {
+        this.log.debug('disconnected durable opens purged', { ids: ids.map((i) => i.toString(16)).join(','), reason })
+        this.durableHandles.purge(ids)
       },
     }
   }
@@ -337,7 +358,18 @@ export class SmbServer {
     await closed
     // Sessions of destroyed sockets are torn down by connectionClosed; give the event loop a turn for it.
     await new Promise((r) => setImmediate(r))
-    for (const o of [...this.opens.values()]) await this.closeOpen(o)
+    for (const o of [...this.opens.values()]) {
+      // A durable open its session already left disconnected keeps its record (a persistent one for a restart).
+      const g = this.tables.opens.get(o.persistentId)
+      if (g && g.disconnectedAt !== null && o.vfs && o.tree.share.kind === 'disk') {
+        o.closed = true
+        this.opens.delete(o.persistentId)
+        await o.tree.share.vfs.close(o.vfs).catch(() => undefined)
+        continue
+      }
+      await this.closeOpen(o)
+    }
+    await this.durableHandles.closeAll()
     this.scavenger.stop()
     for (const s of this.shares.values()) if (s.kind === 'disk') await s.vfs.dispose()
     this.metadata.close()

@@ -329,8 +329,10 @@ export class CachingManager {
         flags |= LeaseFlags.BreakInProgress
       } else {
         const requested = statOpen ? LeaseState.None : normalizeRequestedLeaseState(rq.state, isDirectory)
-        let target = l ? upgradeTarget(l.state, requested) : requested
         const foreign = others.filter((o) => !(o.lease && LeaseTable.id(o.lease) === id))
+        // An existing lease is upgraded only while its key is alone on the file: with other opens present the
+        // request gets the current state, no break and no change (smbtorture lease.break, last step of each row).
+        let target = l ? (foreign.length > 0 ? l.state : upgradeTarget(l.state, requested)) : requested
         if (foreign.length > 0) target &= ~W // Write caching needs every open to share the key (MS-FSA 2.1.5.18.2)
         if (foreign.some((o) => !o.lease && o.oplockLevel !== OplockLevel.None)) target &= ~H // lease.oplock tables
         if (!(target & R)) target = LeaseState.None
