@@ -328,7 +328,8 @@ export class CachingManager {
         // Same key while its break is outstanding: the current state, flagged, no upgrade (Samba lease.breaking*).
         flags |= LeaseFlags.BreakInProgress
       } else {
-        const requested = statOpen ? LeaseState.None : normalizeRequestedLeaseState(rq.state, isDirectory)
+        // A stat open holds a lease like any other (smbtorture lease.statopen, durable-open.stat-open); it only breaks nothing.
+        const requested = normalizeRequestedLeaseState(rq.state, isDirectory)
         const foreign = others.filter((o) => !(o.lease && LeaseTable.id(o.lease) === id))
         // An existing lease is upgraded only while its key is alone on the file: with other opens present the
         // request gets the current state, no break and no change (smbtorture lease.break, last step of each row).
