@@ -119,7 +119,17 @@ async function createFile(
 
   // 1. Breaks caused by the new open (before the share-mode check, MS-FSA 2.1.5.1.2).
   const probeKey = await vfs.probe(req.name)
-  if (probeKey) await waitForBreaks(ctx, () => server.caching.prepareOpen({ fileKey: probeKey, clientGuid: conn.clientGuid, lease: cachingLease, statOpen, overwrite }).wait)
+  if (lease) {
+    // MS-SMB2 3.3.5.9.8/3.3.5.9.11: a lease key names one file; using it for another fails before anything is
+    // created (smbtorture lease.request).
+    const held = server.caching.lease(conn.clientGuid, lease.key)
+    if (held && held.fileKey !== probeKey) throw new SmbError(NtStatus.InvalidParameter, undefined, 'lease key already used for another file')
+  }
+  // A create that will meet a sharing violation breaks no lease's Write caching: the violation breaks Handle
+  // caching instead (MS-FSA 2.1.5.1.2 checks share modes first; smbtorture lease.break_twice).
+  const node = probeKey ? server.openTable.node(probeKey) : undefined
+  const shareConflict = !!node && !statOpen && server.openTable.conflictsWith(node, desired, req.shareAccess).length > 0
+  if (probeKey) await waitForBreaks(ctx, () => server.caching.prepareOpen({ fileKey: probeKey, clientGuid: conn.clientGuid, lease: cachingLease, statOpen, overwrite, shareConflict }).wait)
   // Disconnected durable opens purged by those breaks close their files first.
   await server.durableHandles.settle()
 
@@ -143,7 +153,12 @@ async function createFile(
       if (await server.durableHandles.purgeConflicts(conflicts)) continue
       const w = server.caching.breakForSharingViolation({ fileKey: probeKey, clientGuid: conn.clientGuid, lease: cachingLease })
       if (!w) throw e
-      await waitForBreaks(ctx, () => w)
+      let once: Promise<void> | null = w
+      await waitForBreaks(ctx, () => {
+        const x = once
+        once = null
+        return x
+      })
       await server.durableHandles.settle()
     }
     if (ctx.cancelled && result) {
@@ -180,6 +195,9 @@ async function createFile(
     await vfs.close(vopen).catch(() => undefined)
     throw e
   }
+  // No directory leases (SMB2_GLOBAL_CAP_DIRECTORY_LEASING is not offered): a directory gets neither lease nor
+  // oplock (MS-SMB2 3.3.5.9.8; Samba answers SMB2_OPLOCK_LEVEL_NONE without a lease context, lease.request).
+  const dirNoLease = vopen.isDirectory && requested === OplockLevel.Lease
   const grant = server.caching.grantOpen({
     openId: g.persistentId,
     fileKey,
@@ -187,8 +205,8 @@ async function createFile(
     isDirectory: vopen.isDirectory,
     statOpen,
     overwrite,
-    requestedOplockLevel: requested,
-    lease: cachingLease,
+    requestedOplockLevel: dirNoLease ? OplockLevel.None : requested,
+    lease: dirNoLease ? null : cachingLease,
   })
   if (grant.status !== NtStatus.Success) {
     server.tables.removeOpen(g.persistentId)

@@ -252,7 +252,7 @@ export class CachingManager {
    * exclusive/batch oplock breaks and lease breaks that take Write caching away, including ones already in
    * progress for other reasons. Returns `wait: null` when the create can go on at once.
    */
-  prepareOpen(req: Pick<OpenRequest, 'fileKey' | 'clientGuid' | 'lease' | 'statOpen' | 'overwrite'> & { openId?: bigint }): {
+  prepareOpen(req: Pick<OpenRequest, 'fileKey' | 'clientGuid' | 'lease' | 'statOpen' | 'overwrite'> & { openId?: bigint; shareConflict?: boolean }): {
     wait: Promise<void> | null
   } {
     if (req.statOpen) return { wait: null }
@@ -267,6 +267,8 @@ export class CachingManager {
     }
     for (const l of this.leases.ofFile(req.fileKey)) {
       if (LeaseTable.id(l) === myLease) continue
+      // The create will fail its share-mode check: breakForSharingViolation breaks Handle caching instead.
+      if (req.shareConflict) continue
       this.breakLease(l, req.overwrite ? LeaseState.None : l.state & ~W)
       const t = this.leaseBreaks.get(l)
       if (t?.blocking) waits.push(t.gate.promise)
@@ -331,9 +333,14 @@ export class CachingManager {
         // A stat open holds a lease like any other (smbtorture lease.statopen, durable-open.stat-open); it only breaks nothing.
         const requested = normalizeRequestedLeaseState(rq.state, isDirectory)
         const foreign = others.filter((o) => !(o.lease && LeaseTable.id(o.lease) === id))
-        // An existing lease is upgraded only while its key is alone on the file: with other opens present the
-        // request gets the current state, no break and no change (smbtorture lease.break, last step of each row).
-        let target = l ? (foreign.length > 0 ? l.state : upgradeTarget(l.state, requested)) : requested
+        // An existing lease is upgraded only to a state it can hold together with the other opens: an upgrade
+        // that would need Write caching while other opens are present changes nothing (smbtorture lease.upgrade3,
+        // lease.break last step of each row), it is not granted in part.
+        let target = requested
+        if (l) {
+          const up = upgradeTarget(l.state, requested)
+          target = foreign.length > 0 && up & W && up !== l.state ? l.state : up
+        }
         if (foreign.length > 0) target &= ~W // Write caching needs every open to share the key (MS-FSA 2.1.5.18.2)
         if (foreign.some((o) => !o.lease && o.oplockLevel !== OplockLevel.None)) target &= ~H // lease.oplock tables
         if (!(target & R)) target = LeaseState.None
