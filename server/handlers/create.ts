@@ -28,6 +28,8 @@ import type { DurablePlan } from '../state/durable.js'
 import { Dialect } from '../../dissect/smb2/constants/dialect.js'
 
 const FILE_CREATE_TREE_CONNECTION = 0x0000_0080
+/** FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE. */
+const STAT_OPEN_ACCESS = 0x0000_0080 | 0x0000_0100 | 0x0002_0000 | 0x0010_0000
 const QUOTA_FAKE_FILE = '$extend\\$quota:$q:$index_allocation'
 const VALID_OPLOCK_LEVELS = new Set<number>([OplockLevel.None, OplockLevel.II, OplockLevel.Exclusive, OplockLevel.Batch, OplockLevel.Lease])
 /** Impersonation levels 0..3 (MS-SMB2 2.2.13); above is STATUS_BAD_IMPERSONATION_LEVEL (3.3.5.9). */
@@ -112,7 +114,9 @@ async function createFile(
   const cachingLease = lease ? { key: lease.key, state: lease.state, version: lease.version, parentLeaseKey: lease.parentLeaseKey, epoch: lease.epoch } : null
 
   const desired = mapGenericAccess(req.desiredAccess >>> 0)
-  const statOpen = (desired & (DATA_ACCESS | Access.MaximumAllowed)) === 0
+  // A stat open asks for nothing beyond attributes, READ_CONTROL and SYNCHRONIZE (Samba is_lease_stat_open;
+  // smbtorture lease.statopen4: FILE_READ_EA is not one).
+  const statOpen = (desired & ~STAT_OPEN_ACCESS) === 0
   const overwrite = req.createDisposition === Disposition.Supersede || req.createDisposition === Disposition.Overwrite || req.createDisposition === Disposition.OverwriteIf
   const alsi = findCreateContext(req.createContexts, 'AlSi')
   const allocationSize = alsi?.known ? (alsi.value as { allocationSize: bigint }).allocationSize : undefined

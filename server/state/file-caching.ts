@@ -302,7 +302,8 @@ export class CachingManager {
     if (this.opens.has(req.openId)) return { status: NtStatus.InvalidParameter, rule: 'open already registered' }
     const isDirectory = !!req.isDirectory
     const statOpen = !!req.statOpen
-    const others = this.fileOpens(req.fileKey).filter((o) => !o.statOpen)
+    // Stat opens cause no breaks, but a lease they hold counts like any other (smbtorture lease.statopen).
+    const others = this.fileOpens(req.fileKey).filter((o) => !o.statOpen || o.lease)
     const entry: CachingOpen = {
       openId: req.openId,
       fileKey: req.fileKey,
@@ -595,7 +596,9 @@ export class CachingManager {
       return
     }
     const current = l.state
-    if (l.version === 2) l.epoch = (l.epoch + 1) & 0xffff
+    // The steps of a queued break chain (RWH -> RH, ack, RH -> R, ack, R -> none) carry the epoch of its first
+    // notification (smbtorture lease.v2_breaking3).
+    if (l.version === 2 && !carry) l.epoch = (l.epoch + 1) & 0xffff
     const notice: LeaseBreakNotice = {
       clientGuid: l.clientGuid,
       leaseKey: l.leaseKey,
@@ -682,6 +685,7 @@ export class CachingManager {
     const v = checkLeaseAck(l, ackState)
     if (!l || v.status !== NtStatus.Success) return { status: v.status, rule: v.rule, leaseState: l?.state ?? LeaseState.None }
     l.state = ackState
+    const acked = ackState
     const pending = l.pendingBreakTo
     l.pendingBreakTo = null
     const carry = this.finishLeaseBreak(l, pending !== null)
@@ -693,6 +697,7 @@ export class CachingManager {
       if (step !== pending) l.pendingBreakTo = pending
       this.breakLease(l, step, carry)
     }
-    return { status: v.status, rule: v.rule, leaseState: l.state }
+    // The response names the acknowledged state, even when a queued break took the lease further at once.
+    return { status: v.status, rule: v.rule, leaseState: acked }
   }
 }
