@@ -30,6 +30,7 @@ import { Dialect } from '../../dissect/smb2/constants/dialect.js'
 const FILE_CREATE_TREE_CONNECTION = 0x0000_0080
 /** FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE. */
 const STAT_OPEN_ACCESS = 0x0000_0080 | 0x0000_0100 | 0x0002_0000 | 0x0010_0000
+const READ_CONTROL = 0x0002_0000
 const QUOTA_FAKE_FILE = '$extend\\$quota:$q:$index_allocation'
 const VALID_OPLOCK_LEVELS = new Set<number>([OplockLevel.None, OplockLevel.II, OplockLevel.Exclusive, OplockLevel.Batch, OplockLevel.Lease])
 /** Impersonation levels 0..3 (MS-SMB2 2.2.13); above is STATUS_BAD_IMPERSONATION_LEVEL (3.3.5.9). */
@@ -114,15 +115,16 @@ async function createFile(
   const cachingLease = lease ? { key: lease.key, state: lease.state, version: lease.version, parentLeaseKey: lease.parentLeaseKey, epoch: lease.epoch } : null
 
   const desired = mapGenericAccess(req.desiredAccess >>> 0)
-  // A stat open asks for nothing beyond attributes, READ_CONTROL and SYNCHRONIZE (Samba is_lease_stat_open;
-  // smbtorture lease.statopen4: FILE_READ_EA is not one).
-  const statOpen = (desired & ~STAT_OPEN_ACCESS) === 0
+  // A stat open asks for nothing beyond attributes and SYNCHRONIZE; towards lease holders READ_CONTROL counts as
+  // well (Samba is_oplock_stat_open / is_lease_stat_open; smbtorture oplock.statopen1, lease.statopen4).
+  const probeKey = await vfs.probe(req.name)
+  const leaseHolders = !!probeKey && server.caching.leases.ofFile(probeKey).length > 0
+  const statOpen = (desired & ~(leaseHolders ? STAT_OPEN_ACCESS : STAT_OPEN_ACCESS & ~READ_CONTROL)) === 0
   const overwrite = req.createDisposition === Disposition.Supersede || req.createDisposition === Disposition.Overwrite || req.createDisposition === Disposition.OverwriteIf
   const alsi = findCreateContext(req.createContexts, 'AlSi')
   const allocationSize = alsi?.known ? (alsi.value as { allocationSize: bigint }).allocationSize : undefined
 
   // 1. Breaks caused by the new open (before the share-mode check, MS-FSA 2.1.5.1.2).
-  const probeKey = await vfs.probe(req.name)
   if (lease) {
     // MS-SMB2 3.3.5.9.8/3.3.5.9.11: a lease key names one file; using it for another fails before anything is
     // created (smbtorture lease.request).
