@@ -154,6 +154,17 @@ export class DurableHandles {
     return ctxOut
   }
 
+  /**
+   * A LOCK changed the byte-range locks of `open`: a persistent open's record (and so the --state-dir store) gets
+   * them before the response goes out, so a restart gives them back with the open.
+   */
+  locksChanged(open: ServerOpen): void {
+    const g = this.server.tables.opens.get(open.persistentId)
+    if (!g || g.durable !== DurableKind.Persistent || !open.vfs || open.tree.share.kind !== 'disk') return
+    const locks = open.tree.share.vfs.heldLocks(open.vfs).map((l) => ({ offset: l.offset, length: l.length, exclusive: l.exclusive }))
+    this.server.tables.updateOpen(open.persistentId, { byteRangeLocks: locks })
+  }
+
   // ---- sessions going away --------------------------------------------------------------------------------
 
   /**

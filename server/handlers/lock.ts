@@ -26,6 +26,7 @@ export async function lock(req: LockRequest, ctx: RequestContext) {
       if (l.flags !== LockFlags.Unlock) throw new SmbError(NtStatus.InvalidParameter, undefined, 'mixed unlock and lock elements')
       vfs.unlock(vopen, l.offset, l.length)
     }
+    ctx.server.durableHandles.locksChanged(open)
     return {}
   }
   for (const l of req.locks) {
@@ -49,5 +50,6 @@ export async function lock(req: LockRequest, ctx: RequestContext) {
     }
   }
   if (status !== NtStatus.Success) throw new SmbError(status ?? NtStatus.LockNotGranted)
+  ctx.server.durableHandles.locksChanged(open)
   return {}
 }

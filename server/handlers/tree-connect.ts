@@ -16,6 +16,9 @@ import { TreeConnect } from '../tree.js'
 const FULL_ACCESS = 0x001f_01ff
 const READ_ONLY_ACCESS = 0x0012_00a9
 
+/** SMB2_SHARE_CAP_CONTINUOUS_AVAILABILITY (MS-SMB2 2.2.10). */
+const SHARE_CAP_CONTINUOUS_AVAILABILITY = 0x0000_0010
+
 export async function treeConnect(req: TreeConnectRequest, ctx: RequestContext) {
   const { server, conn } = ctx
   const session = ctx.s
@@ -40,7 +43,8 @@ export async function treeConnect(req: TreeConnectRequest, ctx: RequestContext) 
     shareName: share.name,
     maximalAccess,
     encryptData: encrypt,
-    continuousAvailability: false,
+    // Share.IsCA (--share NAME=PATH,ca): persistent handles may be granted here (MS-SMB2 3.3.5.9.10).
+    continuousAvailability: share.kind === 'disk' && share.config.ca,
   })
   const tree = new TreeConnect(g.treeId, g, session, share, encrypt, maximalAccess)
   session.trees.set(tree.id, tree)
@@ -50,7 +54,8 @@ export async function treeConnect(req: TreeConnectRequest, ctx: RequestContext) 
   return {
     shareType: share.kind === 'ipc' ? ShareType.Pipe : ShareType.Disk,
     shareFlags,
-    capabilities: 0,
+    // SMB2_SHARE_CAP_CONTINUOUS_AVAILABILITY (MS-SMB2 2.2.10), SMB 3.x only.
+    capabilities: share.kind === 'disk' && share.config.ca && conn.dialect >= Dialect.Smb300 ? SHARE_CAP_CONTINUOUS_AVAILABILITY : 0,
     maximalAccess,
   }
 }
