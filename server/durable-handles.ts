@@ -288,17 +288,30 @@ export class DurableHandles {
       throw new SmbError(NtStatus.FileNotAvailable, undefined, 'replayed create: the original open is not usable on this session')
     }
     const answer = this.replayAnswers.get(open.persistentId)
-    const info = await open.tree.share.vfs.queryInfo(open.vfs)
     const g = open.global
-    const contexts = (answer?.contexts ?? []).filter((c) => c.tag !== 'RqLs')
+    // The replay must ask for the same kind of caching: a lease (with the same key) for a lease open, no lease
+    // for an oplock open; otherwise STATUS_ACCESS_DENIED (smbtorture replay-dhv2-oplock-lease, -lease3, as Samba).
+    const rqLease = req.requestedOplockLevel === OplockLevel.Lease ? leaseRequestOf(req.createContexts, conn.dialect) : null
+    if (g.lease ? rqLease !== null && rqLease.key !== g.lease.key : rqLease !== null) {
+      throw new SmbError(NtStatus.AccessDenied, undefined, 'replayed create asks for other caching than the original')
+    }
+    const info = await open.tree.share.vfs.queryInfo(open.vfs)
+    let contexts = (answer?.contexts ?? []).filter((c) => c.tag !== 'RqLs')
+    let oplockLevel: number = OplockLevel.Lease
+    if (!g.lease) {
+      // An oplock open answers the oplock level the replay asked for (at most the one held), and DH2Q only when
+      // that level could carry durability (smbtorture replay-dhv2-oplock2); the open itself is unchanged.
+      const held = server.caching.openInfo(open.persistentId)?.oplockLevel ?? g.oplockLevel
+      oplockLevel = Math.min(req.requestedOplockLevel, held)
+      if (oplockLevel !== OplockLevel.Batch && g.durable !== DurableKind.Persistent) contexts = contexts.filter((c) => c.tag !== 'DH2Q')
+    }
     const l = g.lease ? server.caching.lease(g.clientGuid, g.lease.key) : undefined
     if (g.lease && l) {
       contexts.push(leaseResponseContext({ key: l.leaseKey, state: l.state, epoch: l.epoch, flags: l.breaking ? 0x02 : 0, version: l.version, parentLeaseKey: l.parentLeaseKey }))
     }
     ctx.createdOpen = open
-    void req
     return {
-      oplockLevel: g.lease ? OplockLevel.Lease : (server.caching.openInfo(open.persistentId)?.oplockLevel ?? g.oplockLevel),
+      oplockLevel,
       flags: 0,
       createAction: answer?.createAction ?? CreateAction.Opened,
       creationTime: info.creationTime,
