@@ -235,6 +235,37 @@ describe('durable handles', () => {
   })
 })
 
+describe('resilient handles (FSCTL_LMR_REQUEST_RESILIENCY, MS-SMB2 3.3.5.15.9)', () => {
+  const FSCTL_LMR_REQUEST_RESILIENCY = 0x0014_01d4
+  const request = (timeout: number) => {
+    const b = Buffer.alloc(8)
+    b.writeUInt32LE(timeout, 0)
+    return b
+  }
+
+  it('an open without any caching survives a lost connection once resilient; DHnC reclaims it', async () => {
+    h = await startServer()
+    const a = await login([0x0210])
+    const fid = await a.open('res.txt')
+    expect((await a.ioctl(fid, FSCTL_LMR_REQUEST_RESILIENCY, request(5000), 0)).statusName).toBe('STATUS_SUCCESS')
+    expect((await a.ioctl(fid, FSCTL_LMR_REQUEST_RESILIENCY, Buffer.alloc(4), 0)).statusName).toBe('STATUS_INVALID_PARAMETER')
+    expect((await a.ioctl(fid, FSCTL_LMR_REQUEST_RESILIENCY, request(0x7fff_ffff), 0)).statusName).toBe('STATUS_INVALID_PARAMETER')
+    await dropped(a)
+    expect(h.server.durableHandles.size).toBe(1)
+    const b = await login([0x0210])
+    const r = await b.create('res.txt', { contexts: [dhnc(fid)] })
+    expect(r.statusName).toBe('STATUS_SUCCESS')
+    expect(r.body.fileId.persistent).toBe(fid.persistent)
+  })
+
+  it('SMB 2.0.2 has no resiliency', async () => {
+    h = await startServer()
+    const a = await login([0x0202])
+    const fid = await a.open('res2.txt')
+    expect((await a.ioctl(fid, FSCTL_LMR_REQUEST_RESILIENCY, request(5000), 0)).statusName).toBe('STATUS_INVALID_DEVICE_REQUEST')
+  })
+})
+
 describe('create replay (MS-SMB2 3.3.5.9.10)', () => {
   it('a replayed DH2Q create returns the same open; a second create with the CreateGuid is refused', async () => {
     h = await startServer()

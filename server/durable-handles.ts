@@ -155,6 +155,25 @@ export class DurableHandles {
   }
 
   /**
+   * FSCTL_LMR_REQUEST_RESILIENCY (MS-SMB2 3.3.5.15.9): SMB 2.1 and later; the NETWORK_RESILIENCY_REQUEST must be
+   * there and its Timeout within the server's maximum; then Open.IsResilient and Open.ResiliencyTimeout (0 picks the
+   * server default). A resilient open survives a lost connection whatever its caching (3.3.7.1). An open that is
+   * already durable or persistent keeps that kind and takes the timeout.
+   */
+  requestResiliency(open: ServerOpen, dialect: number, timeoutMs: number | null): void {
+    if (dialect < 0x0210) throw new SmbError(NtStatus.InvalidDeviceRequest, undefined, 'resiliency needs SMB 2.1')
+    if (timeoutMs === null) throw new SmbError(NtStatus.InvalidParameter, undefined, 'NETWORK_RESILIENCY_REQUEST too short')
+    if (timeoutMs > this.cfg.v2MaxTimeoutMs) throw new SmbError(NtStatus.InvalidParameter, undefined, 'resiliency timeout above the server maximum')
+    const g = this.server.tables.opens.get(open.persistentId)
+    if (!g) throw new SmbError(NtStatus.FileClosed)
+    const timeout = timeoutMs === 0 ? this.cfg.v2DefaultTimeoutMs : timeoutMs
+    this.server.tables.updateOpen(open.persistentId, {
+      durable: g.durable === DurableKind.None ? DurableKind.Resilient : g.durable,
+      durableTimeoutMs: timeout,
+    })
+  }
+
+  /**
    * A LOCK changed the byte-range locks of `open`: a persistent open's record (and so the --state-dir store) gets
    * them before the response goes out, so a restart gives them back with the open.
    */

@@ -174,6 +174,12 @@ async function run(req: IoctlRequest, ctx: RequestContext): Promise<IoctlResult>
     case CtlCode.FSCTL_GET_REPARSE_POINT:
       diskOpen(ctx)
       throw new SmbError(NtStatus.NotAReparsePoint)
+    case CtlCode.FSCTL_LMR_REQUEST_RESILIENCY: {
+      // MS-SMB2 3.3.5.15.9 (server/durable-handles.ts).
+      const { open } = diskOpen(ctx)
+      server.durableHandles.requestResiliency(open, conn.dialect, req.input.length >= 8 ? input<{ timeout: number }>(req).timeout : null)
+      return { output: Buffer.alloc(0) }
+    }
     default:
       if (!ctx.open) throw new SmbError(NtStatus.FileClosed)
       throw new SmbError(NtStatus.NotSupported, undefined, `FSCTL 0x${(req.ctlCode >>> 0).toString(16)}`)
