@@ -94,8 +94,9 @@ async function run(req: IoctlRequest, ctx: RequestContext): Promise<IoctlResult>
     }
     case CtlCode.FSCTL_DFS_GET_REFERRALS:
     case CtlCode.FSCTL_DFS_GET_REFERRALS_EX:
-      // No DFS namespace here (as Samba without "msdfs root").
-      throw new SmbError(NtStatus.FsDriverRequired)
+      // No DFS namespace here. The server announces SMB2_GLOBAL_CAP_DFS as Samba does ("host msdfs" on), and
+      // answers a referral request as Samba then does: STATUS_NOT_FOUND (captures/samba smbclient-encrypted).
+      throw new SmbError(NtStatus.NotFound)
     case CtlCode.FSCTL_PIPE_TRANSCEIVE:
       return pipeTransceive(req, ctx)
     case CtlCode.FSCTL_PIPE_WAIT:

@@ -59,6 +59,9 @@ export async function sessionSetup(req: SessionSetupRequest, ctx: RequestContext
     const v = server.sessionManager.reauthenticate(session.id, { user: id.user, domain: id.domain, sid: id.sid })
     if (v.status !== NtStatus.Success) throw new SmbError(v.status, undefined, v.rule)
     session.phase = 'valid'
+    // The final response of a reauthentication is signed with the session's key (as Samba; captures/samba
+    // session.reauth1).
+    if (session.signing) ctx.extras.signWith = session
     return { sessionFlags: flagsOf(session), securityBuffer: step.blob ?? Buffer.alloc(0) }
   }
   session.identity = id
