@@ -29,6 +29,9 @@ import type { DiskShare } from './share.js'
 import { SmbError } from './smb-error.js'
 import {
   ReplayCache,
+  channelSequenceDone,
+  checkChannelSequence,
+  type ChannelSequenceCommand,
   DHANDLE_FLAG_PERSISTENT,
   checkReconnectV1,
   checkReconnectV2,
@@ -287,6 +290,45 @@ export class DurableHandles {
       await d.share.vfs.close(d.vfs).catch(() => undefined)
     }
     await this.settle()
+  }
+
+  // ---- channel sequence -----------------------------------------------------------------------------------
+
+  private readonly counted = new WeakMap<RequestContext, { persistentId: bigint; sequence: number }>()
+
+  /**
+   * MS-SMB2 3.3.5.2.10 (SMB 3.x): a request naming an open carries the client's ChannelSequence; a stale one fails
+   * WRITE, SET_INFO and IOCTL with STATUS_FILE_NOT_AVAILABLE, a newer one is adopted. Called by the dispatcher once
+   * the open is resolved; `channelSequenceEnd` when the request completes. The counters live on the open's global
+   * record in memory (only a new ChannelSequence is written through).
+   */
+  channelSequenceBegin(ctx: RequestContext, command: number): void {
+    const open = ctx.open
+    if (!open || ctx.conn.dialect < 0x0300) return
+    const g = this.server.tables.opens.get(open.persistentId)
+    if (!g) return
+    const kind: ChannelSequenceCommand = command === 0x09 ? 'write' : command === 0x11 ? 'set-info' : command === 0x0b ? 'ioctl' : 'other'
+    const sequence = ctx.header.status & 0xffff
+    const isReplay = (ctx.header.flags & REPLAY_OPERATION) !== 0
+    const v = checkChannelSequence(g, sequence, isReplay, kind)
+    if (v.status !== NtStatus.Success) throw new SmbError(v.status, undefined, v.rule)
+    if (v.update) {
+      if (v.update.channelSequence !== g.channelSequence) this.server.tables.updateOpen(open.persistentId, { channelSequence: v.update.channelSequence })
+      g.outstandingRequestCount = v.update.outstandingRequestCount
+      g.outstandingPreRequestCount = v.update.outstandingPreRequestCount
+    }
+    if (v.counted) this.counted.set(ctx, { persistentId: open.persistentId, sequence })
+  }
+
+  channelSequenceEnd(ctx: RequestContext): void {
+    const c = this.counted.get(ctx)
+    if (!c) return
+    this.counted.delete(ctx)
+    const g = this.server.tables.opens.get(c.persistentId)
+    if (!g) return
+    const next = channelSequenceDone(g, c.sequence)
+    g.outstandingRequestCount = next.outstandingRequestCount
+    g.outstandingPreRequestCount = next.outstandingPreRequestCount
   }
 
   // ---- replay ---------------------------------------------------------------------------------------------
