@@ -38,6 +38,7 @@ import {
   classifyDurableContexts,
   grantDurableV1,
   grantDurableV2,
+  normalizeName,
   type CachingOutcome,
   type DurableConfig,
   type DurablePlan,
@@ -290,6 +291,33 @@ export class DurableHandles {
       await d.share.vfs.close(d.vfs).catch(() => undefined)
     }
     await this.settle()
+  }
+
+  // ---- application instance ---------------------------------------------------------------------------------
+
+  /**
+   * SMB2_CREATE_APP_INSTANCE_ID with DH2Q on SMB 3.x (MS-SMB2 3.3.5.9.13): an open of the same file by the same
+   * user carrying the same AppInstanceId (a failed-over instance of the application) is closed before the new open
+   * goes on, without a break (smbtorture durable-v2-open.app-instance). Returns the AppInstanceId to record.
+   */
+  async closeAppInstance(req: CreateRequest, ctx: RequestContext, plan: DurablePlan): Promise<string | null> {
+    const c = findCreateContext(req.createContexts, 'AppInstanceId')
+    if (!c?.known || plan.kind !== 'request-v2' || ctx.conn.dialect < 0x0300) return null
+    const id = String((c.value as { appInstanceId: string }).appInstanceId).toLowerCase()
+    const share = ctx.t.share.name.toLowerCase()
+    const owner = ctx.s.identity?.sid ?? ''
+    for (const g of [...this.server.tables.opens.values()]) {
+      if (g.appInstanceId !== id || g.shareName.toLowerCase() !== share || g.owner !== owner) continue
+      if (normalizeName(g.path) !== normalizeName(req.name)) continue
+      const local = this.server.opens.get(g.persistentId)
+      if (local) await this.server.closeOpen(local)
+      else if (this.disconnected.has(g.persistentId)) {
+        this.server.caching.closeOpen(g.persistentId)
+        this.purge([g.persistentId])
+      }
+    }
+    await this.settle()
+    return id
   }
 
   // ---- channel sequence -----------------------------------------------------------------------------------

@@ -124,6 +124,8 @@ async function createFile(
   const alsi = findCreateContext(req.createContexts, 'AlSi')
   const allocationSize = alsi?.known ? (alsi.value as { allocationSize: bigint }).allocationSize : undefined
 
+  // An earlier open of the same application instance goes first, without a break (MS-SMB2 3.3.5.9.13).
+  const appInstanceId = await server.durableHandles.closeAppInstance(req, ctx, durablePlan)
   // 1. Breaks caused by the new open (before the share-mode check, MS-FSA 2.1.5.1.2).
   if (lease) {
     // MS-SMB2 3.3.5.9.8/3.3.5.9.11: a lease key names one file; using it for another fails before anything is
@@ -185,7 +187,7 @@ async function createFile(
       owner: session.identity?.sid ?? '',
       clientGuid: conn.clientGuid,
       createGuid,
-      appInstanceId: null,
+      appInstanceId,
       lease: null,
       oplockLevel: OplockLevel.None,
       durable: DurableKind.None,
