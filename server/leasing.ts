@@ -11,6 +11,7 @@ import { Dialect } from '../dissect/smb2/constants/dialect.js'
 import { Smb2Flags } from '../dissect/smb2/constants/flags.js'
 import { makeHeader, UNSOLICITED_MESSAGE_ID } from '../dissect/smb2/header.js'
 import type { SmbServer } from './server.js'
+import type { Session } from './session.js'
 import type { GrantedLease, LeaseBreakNotice, LeaseRequest } from './state/file-caching.js'
 import { LeaseFlags } from './state/lease-table.js'
 
@@ -61,10 +62,24 @@ export function leaseResponseContext(l: Pick<GrantedLease, 'key' | 'state' | 'ep
  * disconnected is handled by the caching manager (purge), so a live connection is normally found.
  */
 export function sendLeaseBreak(server: SmbServer, n: LeaseBreakNotice): boolean {
+  // Samba sends on the client's first connection (smbtorture lease.v2_complex1 expects the break of a lease whose
+  // open lives on the second connection on the first one); MS-SMB2 3.3.4.7 lets the server pick any connection of
+  // that ClientGuid. Fall back to a connection holding one of the lease's opens.
+  const guid = n.clientGuid.toLowerCase()
+  let first: { id: number; session: Session } | undefined
+  for (const c of server.connections) {
+    if (c.closed || c.clientGuid.toLowerCase() !== guid) continue
+    const session = [...c.sessions.values()].find((x) => x.phase === 'valid')
+    if (session && (!first || c.id < first.id)) first = { id: c.id, session }
+  }
+  const candidates: Array<{ session: Session; encrypt: boolean }> = []
+  if (first) candidates.push({ session: first.session, encrypt: first.session.encryptData })
   for (const id of n.openIds) {
     const open = server.opens.get(id)
     if (!open || open.closed || open.session.conn.closed) continue
-    const s = open.session
+    candidates.push({ session: open.session, encrypt: open.session.encryptData || open.tree.encrypt })
+  }
+  for (const { session: s, encrypt: enc } of candidates) {
     const header = makeHeader({ command: Smb2Command.OplockBreak, flags: Smb2Flags.ServerToRedir, messageId: UNSOLICITED_MESSAGE_ID })
     const body = {
       newEpoch: n.version === 2 ? n.newEpoch : 0,
@@ -76,8 +91,7 @@ export function sendLeaseBreak(server: SmbServer, n: LeaseBreakNotice): boolean 
       accessMaskHint: 0,
       shareMaskHint: 0,
     }
-    const encrypt = s.encryptData || open.tree.encrypt ? s : undefined
-    s.conn.sendChain([{ header, body, codec: LeaseBreakNotification }], encrypt)
+    s.conn.sendChain([{ header, body, codec: LeaseBreakNotification }], enc ? s : undefined)
     return true
   }
   server.log.debug('lease break with no connected open', { leaseKey: n.leaseKey })
