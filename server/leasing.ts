@@ -12,6 +12,8 @@ import { Smb2Flags } from '../dissect/smb2/constants/flags.js'
 import { makeHeader, UNSOLICITED_MESSAGE_ID } from '../dissect/smb2/header.js'
 import type { SmbServer } from './server.js'
 import type { Session } from './session.js'
+import type { ServerOpen } from './open.js'
+import type { RequestContext } from './request.js'
 import type { GrantedLease, LeaseBreakNotice, LeaseRequest } from './state/file-caching.js'
 import { LeaseFlags } from './state/lease-table.js'
 
@@ -96,4 +98,18 @@ export function sendLeaseBreak(server: SmbServer, n: LeaseBreakNotice): boolean 
   }
   server.log.debug('lease break with no connected open', { leaseKey: n.leaseKey })
   return false
+}
+
+/**
+ * A rename through `open`: other lease keys on the file lose Handle caching first (their holders may have cached
+ * handles under the old name), and the rename waits for those breaks (as Samba; smbtorture lease.v2_rename). The
+ * renaming open's own lease is left alone.
+ */
+export async function breakHandleCachingForRename(ctx: RequestContext, open: ServerOpen): Promise<void> {
+  const g = ctx.server.tables.opens.get(open.persistentId)
+  const own = g?.lease ? { key: g.lease.key, state: 0, version: g.lease.version } : null
+  const w = ctx.server.caching.breakForSharingViolation({ fileKey: open.fileKey, clientGuid: ctx.conn.clientGuid, lease: own })
+  if (!w) return
+  if (!ctx.isAsync) ctx.goAsync(() => undefined)
+  await w
 }
