@@ -13,7 +13,7 @@ import { findCreateContext, pickVariant, type CreateContext, type CreateContextI
 import type { CreateRequest } from '../../dissect/smb2/commands/create.js'
 import { CreateAction } from '../../dissect/smb2/constants/create.js'
 import { NtStatus } from '../../dissect/smb2/constants/status.js'
-import { mapGenericAccess, Access, CreateOptions, DATA_ACCESS, Disposition, FileAttribute } from '../vfs/constants.js'
+import { mapGenericAccess, CreateOptions, Disposition, FileAttribute } from '../vfs/constants.js'
 import { isVfsError } from '../vfs/status.js'
 import type { CreateResult } from '../vfs/local-fs.js'
 import type { VfsOpen } from '../vfs/open-table.js'
