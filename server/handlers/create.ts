@@ -119,8 +119,9 @@ async function createFile(
   // well (Samba is_oplock_stat_open / is_lease_stat_open; smbtorture oplock.statopen1, lease.statopen4).
   const probeKey = await vfs.probe(req.name)
   const leaseHolders = !!probeKey && server.caching.leases.ofFile(probeKey).length > 0
-  const statOpen = (desired & ~(leaseHolders ? STAT_OPEN_ACCESS : STAT_OPEN_ACCESS & ~READ_CONTROL)) === 0
   const overwrite = req.createDisposition === Disposition.Supersede || req.createDisposition === Disposition.Overwrite || req.createDisposition === Disposition.OverwriteIf
+  // An overwriting create is never a stat open: it breaks (smbtorture oplock.exclusive5).
+  const statOpen = !overwrite && (desired & ~(leaseHolders ? STAT_OPEN_ACCESS : STAT_OPEN_ACCESS & ~READ_CONTROL)) === 0
   const alsi = findCreateContext(req.createContexts, 'AlSi')
   const allocationSize = alsi?.known ? (alsi.value as { allocationSize: bigint }).allocationSize : undefined
 

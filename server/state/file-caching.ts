@@ -260,6 +260,9 @@ export class CachingManager {
     const waits: Promise<void>[] = []
     for (const o of this.fileOpens(req.fileKey)) {
       if (o.openId === req.openId || o.lease) continue
+      // A create that will fail its share-mode check breaks batch oplocks (the holder may close its cached handle)
+      // but not exclusive ones (MS-FSA 2.1.5.1.2; smbtorture oplock.exclusive1/3).
+      if (req.shareConflict && o.oplockLevel === OplockLevel.Exclusive) continue
       if (isExclusiveOplock(o.oplockLevel)) this.breakOplock(o, req.overwrite ? OplockLevel.None : OplockLevel.II)
       else if (o.oplockLevel === OplockLevel.II && req.overwrite) this.breakOplock(o, OplockLevel.None)
       const t = this.oplockBreaks.get(o)
