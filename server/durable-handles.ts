@@ -335,6 +335,9 @@ export class DurableHandles {
     if (!open || ctx.conn.dialect < 0x0300) return
     const g = this.server.tables.opens.get(open.persistentId)
     if (!g) return
+    // Open.IsReplayEligible = FALSE once the client names the open in a request that is not a replay: it has seen
+    // the create's response (as Samba purges its replay cache; smbtorture replay6).
+    if (!(ctx.header.flags & REPLAY_OPERATION) && g.replayEligible) this.replayCache.markIneligible(open.persistentId)
     const kind: ChannelSequenceCommand = command === 0x09 ? 'write' : command === 0x11 ? 'set-info' : command === 0x0b ? 'ioctl' : 'other'
     const sequence = ctx.header.status & 0xffff
     const isReplay = (ctx.header.flags & REPLAY_OPERATION) !== 0
