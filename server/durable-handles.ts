@@ -375,7 +375,13 @@ export class DurableHandles {
     const r = this.replayCache.begin(conn.clientGuid, createGuid, isReplay, requestId)
     if (r.kind === 'new') return undefined
     if (r.kind === 'error') throw new SmbError(r.status, undefined, r.rule)
-    const open = server.opens.get(r.open.persistentId)
+    let open = server.opens.get(r.open.persistentId)
+    const g0 = r.open
+    if (!open && g0.disconnectedAt !== null && ctx.t.share.kind === 'disk' && g0.shareName.toLowerCase() === ctx.t.share.name.toLowerCase() && g0.owner === (ctx.s.identity?.sid ?? '')) {
+      // The replay arrives on a new connection after the old one was lost: the (persistent or durable) open is
+      // given back to this session, as a DH2C would (smbtorture replay5).
+      open = (await this.attach(g0, ctx)).open
+    }
     if (!open || open.closed || !open.vfs || open.tree.share.kind !== 'disk' || open.session !== ctx.session) {
       throw new SmbError(NtStatus.FileNotAvailable, undefined, 'replayed create: the original open is not usable on this session')
     }
@@ -488,17 +494,9 @@ export class DurableHandles {
         g = tables.opens.get(g.persistentId)!
       }
     }
-    let d = this.disconnected.get(g.persistentId)
-    if (!d) d = await this.reopenFromRecord(g, share, ctx)
-    this.disconnected.delete(g.persistentId)
-    server.scavenger.untrack(g.persistentId)
-    share.vfs.reassign(d.vfs, session.owner)
-    g = tables.reattachOpen(g.persistentId, session.id, tree.id)
-    server.caching.setConnected(g.persistentId, true)
-    const open = new ServerOpen(g, session, tree, d.vfs, undefined, d.fileKey)
-    session.opens.add(open)
-    server.opens.set(open.persistentId, open)
-    ctx.createdOpen = open
+    const { open, vfs } = await this.attach(g, ctx)
+    g = open.global
+    const d = { vfs }
     server.log.debug('durable open reconnected', { persistentId: g.persistentId.toString(16), rule: v.rule })
 
     const contexts: CreateContextInput[] = []
@@ -533,6 +531,26 @@ export class DurableHandles {
       fileId: { persistent: open.persistentId, volatile: open.volatileId },
       createContexts: contexts,
     }
+  }
+
+  /** Re-attaches a disconnected open to the request's session and tree (new volatile id, same persistent id). */
+  private async attach(g0: OpenGlobal, ctx: RequestContext): Promise<{ open: ServerOpen; vfs: VfsOpen }> {
+    const server = this.server
+    const session = ctx.s
+    const tree = ctx.t
+    const share = tree.share as DiskShare
+    let d = this.disconnected.get(g0.persistentId)
+    if (!d) d = await this.reopenFromRecord(g0, share, ctx)
+    this.disconnected.delete(g0.persistentId)
+    server.scavenger.untrack(g0.persistentId)
+    share.vfs.reassign(d.vfs, session.owner)
+    const g = server.tables.reattachOpen(g0.persistentId, session.id, tree.id)
+    server.caching.setConnected(g.persistentId, true)
+    const open = new ServerOpen(g, session, tree, d.vfs, undefined, d.fileKey)
+    session.opens.add(open)
+    server.opens.set(open.persistentId, open)
+    ctx.createdOpen = open
+    return { open, vfs: d.vfs }
   }
 
   /**
