@@ -310,6 +310,8 @@ async function processOne(
 
   try {
     resolve(server, conn, ctx, policy, state)
+    // MS-SMB2 3.3.5.2.10: ChannelSequence of a request naming an open (server/durable-handles.ts).
+    server.durableHandles.channelSequenceBegin(ctx, h.command)
   } catch (e) {
     if (e instanceof DisconnectError) throw e
     const m = mapError(e)
@@ -382,6 +384,14 @@ type HandlerResult =
   | { ok: false; status: number; errorData?: any; disconnect?: boolean; reason?: string }
 
 async function runHandler(policy: CommandPolicy, ctx: RequestContext): Promise<HandlerResult> {
+  try {
+    return await runHandlerInner(policy, ctx)
+  } finally {
+    ctx.server.durableHandles.channelSequenceEnd(ctx)
+  }
+}
+
+async function runHandlerInner(policy: CommandPolicy, ctx: RequestContext): Promise<HandlerResult> {
   try {
     const body = await policy.handler(ctx.req.body, ctx)
     if (ctx.header.command === Smb2Command.Read && (body as { data?: Buffer } | undefined)?.data?.length) {

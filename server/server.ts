@@ -28,6 +28,8 @@ import type { Session } from './session.js'
 import { dropChannels, rememberEndedSession } from './session-binding.js'
 import { IPC_SHARE, type ShareEntry } from './share.js'
 import { DisconnectError } from './smb-error.js'
+import { DurableHandles } from './durable-handles.js'
+import { sendLeaseBreak } from './leasing.js'
 import { CachingManager, type BreakSink } from './state/file-caching.js'
 import { GlobalTables } from './state/global-tables.js'
 import { SqliteDurableStore, type DurableStore } from './state/durable-store.js'
@@ -53,6 +55,8 @@ export class SmbServer {
   readonly sessionManager: SessionManager
   readonly caching: CachingManager
   readonly scavenger: Scavenger
+  /** Disconnected durable opens, grants and reconnects (server/durable-handles.ts). */
+  readonly durableHandles: DurableHandles
   readonly openTable: OpenTable
   readonly notifyHub = new NotifyHub()
   /** Recycled buffers for large WRITE messages (see buffer-pool.ts). */
@@ -92,7 +96,9 @@ export class SmbServer {
     this.scavenger = new Scavenger((id) => {
       this.caching.closeOpen(id)
       expireFromTables(this.tables, id, Date.now())
+      this.durableHandles.expire(id)
     })
+    this.durableHandles = new DurableHandles(this)
     this.pipes = pipeFactory({ netbiosName: config.netbiosName, shares: () => this.shareList() })
   }
 
@@ -113,6 +119,12 @@ export class SmbServer {
       s.shares.set(sc.name.toLowerCase(), { kind: 'disk', name: sc.name, config: sc, vfs })
     }
     s.shares.set('ipc$', IPC_SHARE)
+    if (store) {
+      // Persistent opens of a previous run come back disconnected, waiting for DH2C or their timeout.
+      const loaded = s.tables.loadFromStore()
+      s.scavenger.trackAll(s.tables)
+      if (loaded.opens) s.log.info('persistent handles restored from the state directory', loaded)
+    }
     s.scavenger.start()
     return s
   }
@@ -225,6 +237,7 @@ export class SmbServer {
     const rk = this.resumeKeyByOpen.get(open)
     if (rk) this.resumeKeys.delete(rk.toString('hex'))
     this.caching.closeOpen(open.persistentId)
+    this.durableHandles.forget(open.persistentId)
     this.tables.removeOpen(open.persistentId)
     if (open.pipe) {
       open.pipe.close()
@@ -259,14 +272,14 @@ export class SmbServer {
     this.tables.removeTreeConnect(tree.id)
   }
 
-  /** LOGOFF or connection loss: everything of the session goes (durable opens arrive with the next issue). */
+  /** LOGOFF or connection loss: the session goes; its durable opens stay disconnected (MS-SMB2 3.3.5.6, 3.3.7.1). */
   async endSession(session: Session, reason: 'logoff' | 'connection-lost'): Promise<void> {
     rememberEndedSession(this, session)
     this.cancelAsync(session)
     const conn = session.conn
     if (reason === 'logoff') this.sessionManager.logoff(session.id)
     else this.sessionManager.connectionLost(conn.id, (o) => this.caching.holdsHandleCaching(o.persistentId))
-    for (const o of session.opens.all()) await this.closeOpen(o)
+    await this.durableHandles.detachLocalOpens(session)
     for (const t of session.trees.values()) this.tables.removeTreeConnect(t.id)
     session.trees.clear()
     conn.sessions.delete(session.id)
@@ -300,15 +313,12 @@ export class SmbServer {
         const encrypt = s.encryptData || open.tree.encrypt ? s : undefined
         s.conn.sendChain([{ header, body, codec: OplockBreakNotification }], encrypt)
       },
-      leaseBreak: () => {
-        // Leases are not offered yet (SMB2_GLOBAL_CAP_LEASING is off); nothing to send.
+      leaseBreak: (n) => {
+        sendLeaseBreak(this, n)
       },
-      purged: (ids) => {
-        for (const id of ids) {
-          const o = this.opens.get(id)
-          if (o) void this.closeOpen(o)
-          this.scavenger.untrack(id)
-        }
+      purged: (ids, reason) => {
+        this.log.debug('disconnected durable opens purged', { ids: ids.map((i) => i.toString(16)).join(','), reason })
+        this.durableHandles.purge(ids)
       },
     }
   }
@@ -329,7 +339,18 @@ export class SmbServer {
     await closed
     // Sessions of destroyed sockets are torn down by connectionClosed; give the event loop a turn for it.
     await new Promise((r) => setImmediate(r))
-    for (const o of [...this.opens.values()]) await this.closeOpen(o)
+    for (const o of [...this.opens.values()]) {
+      // A durable open its session already left disconnected keeps its record (a persistent one for a restart).
+      const g = this.tables.opens.get(o.persistentId)
+      if (g && g.disconnectedAt !== null && o.vfs && o.tree.share.kind === 'disk') {
+        o.closed = true
+        this.opens.delete(o.persistentId)
+        await o.tree.share.vfs.close(o.vfs).catch(() => undefined)
+        continue
+      }
+      await this.closeOpen(o)
+    }
+    await this.durableHandles.closeAll()
     this.scavenger.stop()
     for (const s of this.shares.values()) if (s.kind === 'disk') await s.vfs.dispose()
     this.metadata.close()

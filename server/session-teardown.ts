@@ -8,8 +8,6 @@
  * channel of forgets it (later requests on it get STATUS_USER_SESSION_DELETED).
  * @module
  */
-import { NtStatus } from '../dissect/smb2/constants/status.js'
-import type { ServerOpen } from './open.js'
 import type { SmbServer } from './server.js'
 import { findSession, rememberEndedSession } from './session-binding.js'
 import type { DetachResult } from './state/durable.js'
@@ -19,31 +17,15 @@ export async function tearDownPreviousSession(server: SmbServer, sessionId: bigi
   const session = findSession(server, sessionId)
   if (!session) return
   rememberEndedSession(server, session, { decrypt: true })
-  const keep = new Set(detached.disconnected.map((o) => o.persistentId))
-  for (const o of session.opens.all()) {
-    if (keep.has(o.persistentId)) keepDisconnected(server, o)
-    else await server.closeOpen(o)
-  }
+  const keep = detached.disconnected.length
+  // Opens whose global record the state layer kept disconnected stay (VFS handle, locks, position, scavenger
+  // armed) for the DHnC/DH2C that follows; the others close.
+  await server.durableHandles.detachLocalOpens(session)
   server.cancelAsync(session)
   for (const t of session.trees.values()) if (server.tables.trees.has(t.id)) server.tables.removeTreeConnect(t.id)
   session.trees.clear()
   for (const conn of session.connections()) {
     conn.sessions.delete(sessionId)
-    conn.log.info('previous session torn down', { session: sessionId.toString(16), kept: keep.size })
+    conn.log.info('previous session torn down', { session: sessionId.toString(16), kept: keep })
   }
-}
-
-/**
- * Detaches a durable open from its session without closing it (the global record is already disconnected): its
- * waiting requests end, it leaves the session's open table, the caching manager treats it as disconnected and the
- * scavenger closes it when its durable timeout passes unless a reconnect (DHnC/DH2C) reclaims it first. The local
- * open stays in `server.opens` under its persistent id, with its VFS handle, for that reconnect.
- */
-export function keepDisconnected(server: SmbServer, open: ServerOpen): void {
-  for (const n of open.notifies) n.cancel(NtStatus.NotifyCleanup)
-  for (const l of open.waitingLocks) l.cancel(NtStatus.RangeNotLocked)
-  open.session.opens.remove(open.volatileId)
-  server.caching.setConnected(open.persistentId, false)
-  const g = server.tables.opens.get(open.persistentId)
-  if (g?.disconnectedAt != null) server.scavenger.track(open.persistentId, g.disconnectedAt + g.durableTimeoutMs)
 }

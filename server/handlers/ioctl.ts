@@ -15,14 +15,12 @@ import { isRelatedFileId } from '../../dissect/smb2/commands/file-id.js'
 import { AddressFamily } from '../../dissect/smb2/ioctl/network-interface.js'
 import { decodeIoctl, encodeIoctl } from '../../dissect/smb2/ioctl/registry.js'
 import type { SrvCopychunkCopy } from '../../dissect/smb2/ioctl/copychunk.js'
-import type { NetworkResiliencyRequest } from '../../dissect/smb2/ioctl/resiliency.js'
 import type { FileAllocatedRangeBuffer, FileSetSparseBuffer, FileZeroDataInformation } from '../../dissect/smb2/ioctl/ranges.js'
 import type { ValidateNegotiateInfoRequest } from '../../dissect/smb2/ioctl/validate-negotiate.js'
 import { formatGuid, ZERO_GUID } from '../../dissect/wire/reader.js'
 import type { ServerOpen } from '../open.js'
 import type { RequestContext } from '../request.js'
 import { DisconnectError, SmbError } from '../smb-error.js'
-import { requestResiliency } from '../lock-sequence.js'
 import { Access } from '../vfs/constants.js'
 import { VfsError } from '../vfs/status.js'
 
@@ -96,8 +94,9 @@ async function run(req: IoctlRequest, ctx: RequestContext): Promise<IoctlResult>
     }
     case CtlCode.FSCTL_DFS_GET_REFERRALS:
     case CtlCode.FSCTL_DFS_GET_REFERRALS_EX:
-      // No DFS namespace here (as Samba without "msdfs root").
-      throw new SmbError(NtStatus.FsDriverRequired)
+      // No DFS namespace here. The server announces SMB2_GLOBAL_CAP_DFS as Samba does ("host msdfs" on), and
+      // answers a referral request as Samba then does: STATUS_NOT_FOUND (captures/samba smbclient-encrypted).
+      throw new SmbError(NtStatus.NotFound)
     case CtlCode.FSCTL_PIPE_TRANSCEIVE:
       return pipeTransceive(req, ctx)
     case CtlCode.FSCTL_PIPE_WAIT:
@@ -118,12 +117,6 @@ async function run(req: IoctlRequest, ctx: RequestContext): Promise<IoctlResult>
       const key = server.resumeKeyOf(open)
       // ContextLength 0 followed by 4 zero bytes of Context, as Windows sends (Samba's client insists on 32 bytes).
       return { output: { resumeKey: key, contextLength: 0, context: Buffer.alloc(4) } }
-    }
-    case CtlCode.FSCTL_LMR_REQUEST_RESILIENCY: {
-      const { open } = diskOpen(ctx)
-      if (req.input.length < 8) throw new SmbError(NtStatus.InvalidParameter, undefined, 'NETWORK_RESILIENCY_REQUEST too short')
-      requestResiliency(open, input<NetworkResiliencyRequest>(req).timeout, conn.dialect)
-      return { output: Buffer.alloc(0) }
     }
     case CtlCode.FSCTL_SRV_COPYCHUNK:
     case CtlCode.FSCTL_SRV_COPYCHUNK_WRITE:
@@ -182,6 +175,12 @@ async function run(req: IoctlRequest, ctx: RequestContext): Promise<IoctlResult>
     case CtlCode.FSCTL_GET_REPARSE_POINT:
       diskOpen(ctx)
       throw new SmbError(NtStatus.NotAReparsePoint)
+    case CtlCode.FSCTL_LMR_REQUEST_RESILIENCY: {
+      // MS-SMB2 3.3.5.15.9 (server/durable-handles.ts).
+      const { open } = diskOpen(ctx)
+      server.durableHandles.requestResiliency(open, conn.dialect, req.input.length >= 8 ? input<{ timeout: number }>(req).timeout : null)
+      return { output: Buffer.alloc(0) }
+    }
     default:
       if (!ctx.open) throw new SmbError(NtStatus.FileClosed)
       throw new SmbError(NtStatus.NotSupported, undefined, `FSCTL 0x${(req.ctlCode >>> 0).toString(16)}`)

@@ -38,6 +38,7 @@ async function performLock(req: LockRequest, ctx: RequestContext): Promise<void>
       if (l.flags !== LockFlags.Unlock) throw new SmbError(NtStatus.InvalidParameter, undefined, 'mixed unlock and lock elements')
       vfs.unlock(vopen, l.offset, l.length)
     }
+    ctx.server.durableHandles.locksChanged(open)
     return
   }
   for (const l of req.locks) {
@@ -61,4 +62,5 @@ async function performLock(req: LockRequest, ctx: RequestContext): Promise<void>
     }
   }
   if (status !== NtStatus.Success) throw new SmbError(status ?? NtStatus.LockNotGranted)
+  ctx.server.durableHandles.locksChanged(open)
 }

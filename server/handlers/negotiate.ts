@@ -44,13 +44,23 @@ function securityMode(server: SmbServer): number {
   return SecurityMode.SigningEnabled | (server.config.signing === 'required' ? SecurityMode.SigningRequired : 0)
 }
 
+/**
+ * MS-SMB2 3.3.5.4 server capabilities, as Samba gives them: DFS always; LEASING and LARGE_MTU from 2.1; on 3.x,
+ * MULTI_CHANNEL and PERSISTENT_HANDLES when the client asks for them (the latter only when a share is continuously
+ * available), ENCRYPTION for 3.0/3.0.2 when the client asks (3.1.1 uses the negotiate context). Samba 4.17
+ * answers a 3.1.1 client asking for everything with 0x0f (DFS|LEASING|LARGE_MTU|MULTI_CHANNEL).
+ */
 function capabilitiesFor(dialect: number, clientCaps: number, server: SmbServer): number {
-  let caps = 0
-  if (dialect >= Dialect.Smb210) caps |= Capabilities.LargeMtu
+  let caps: number = Capabilities.Dfs
+  if (dialect >= Dialect.Smb210) caps |= Capabilities.Leasing | Capabilities.LargeMtu
+  if (dialect >= Dialect.Smb300) {
+    const anyCa = server.config.shares.some((s) => s.ca)
+    if (clientCaps & Capabilities.PersistentHandles && anyCa) caps |= Capabilities.PersistentHandles
+  }
   // MS-SMB2 3.3.5.4: the capability bit announces encryption for 3.0/3.0.2; 3.1.1 uses the negotiate context.
   if ((dialect === Dialect.Smb300 || dialect === Dialect.Smb302) && clientCaps & Capabilities.Encryption) caps |= Capabilities.Encryption
-  // MS-SMB2 3.3.5.4: multichannel (session binding, 3.3.5.5.2) on SMB 3.x when the server offers it.
-  if (dialect >= Dialect.Smb300 && server.config.multichannel) caps |= Capabilities.MultiChannel
+  // MS-SMB2 3.3.5.4: multichannel (session binding, 3.3.5.5.2) on SMB 3.x when the server offers it and the client asks.
+  if (dialect >= Dialect.Smb300 && server.config.multichannel && clientCaps & Capabilities.MultiChannel) caps |= Capabilities.MultiChannel
   return caps
 }
 

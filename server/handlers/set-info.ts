@@ -18,6 +18,7 @@ import type { RequestContext } from '../request.js'
 import { SmbError } from '../smb-error.js'
 import { Access } from '../vfs/constants.js'
 import { LocalShare } from '../vfs/local-fs.js'
+import { breakHandleCachingForRename } from '../leasing.js'
 
 /** MS-ERREF: STATUS_EAS_NOT_SUPPORTED. */
 const STATUS_EAS_NOT_SUPPORTED = 0xc000_004f
@@ -90,6 +91,7 @@ export async function setInfo(req: SetInfoRequest, ctx: RequestContext) {
       // MS-SMB2 2.2.39: RootDirectory MUST be zero for SMB2.
       if (r.rootDirectory !== 0n) throw new SmbError(NtStatus.InvalidParameter, undefined, 'RootDirectory is not zero')
       const replace = 'replaceIfExists' in r ? r.replaceIfExists !== 0 : (r.flags & RENAME_REPLACE_IF_EXISTS) !== 0
+      await breakHandleCachingForRename(ctx, open)
       await vfs.rename(vopen, r.fileName, { replaceIfExists: replace })
       ctx.server.tables.updateOpen(open.persistentId, { path: r.fileName.replace(/^\\/, '') })
       break

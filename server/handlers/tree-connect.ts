@@ -15,6 +15,10 @@ import { TreeConnect } from '../tree.js'
 /** FILE_ALL_ACCESS, and FILE_GENERIC_READ | FILE_GENERIC_EXECUTE for read-only shares (MS-SMB2 2.2.10 MaximalAccess). */
 const FULL_ACCESS = 0x001f_01ff
 const READ_ONLY_ACCESS = 0x0012_00a9
+const IPC_ACCESS = 0x001f_00a9
+
+/** SMB2_SHARE_CAP_CONTINUOUS_AVAILABILITY (MS-SMB2 2.2.10). */
+const SHARE_CAP_CONTINUOUS_AVAILABILITY = 0x0000_0010
 
 export async function treeConnect(req: TreeConnectRequest, ctx: RequestContext) {
   const { server, conn } = ctx
@@ -34,23 +38,26 @@ export async function treeConnect(req: TreeConnectRequest, ctx: RequestContext) 
     throw new SmbError(NtStatus.AccessDenied, undefined, 'share requires encryption the connection cannot provide')
   }
   const readOnly = share.kind === 'disk' && share.config.readOnly
-  const maximalAccess = readOnly ? READ_ONLY_ACCESS : FULL_ACCESS
+  // IPC$ as Samba answers it: MaximalAccess 0x001f00a9 and manual caching (captures/samba smbclient-encrypted).
+  const maximalAccess = share.kind === 'ipc' ? IPC_ACCESS : readOnly ? READ_ONLY_ACCESS : FULL_ACCESS
   const g = server.tables.createTreeConnect({
     sessionId: session.id,
     shareName: share.name,
     maximalAccess,
     encryptData: encrypt,
-    continuousAvailability: false,
+    // Share.IsCA (--share NAME=PATH,ca): persistent handles may be granted here (MS-SMB2 3.3.5.9.10).
+    continuousAvailability: share.kind === 'disk' && share.config.ca,
   })
   const tree = new TreeConnect(g.treeId, g, session, share, encrypt, maximalAccess)
   session.trees.set(tree.id, tree)
   ctx.tree = tree
-  let shareFlags = share.kind === 'ipc' ? ShareCaching.No : ShareCaching.Manual
+  let shareFlags: number = ShareCaching.Manual
   if (encrypt) shareFlags |= ShareFlags.EncryptData
   return {
     shareType: share.kind === 'ipc' ? ShareType.Pipe : ShareType.Disk,
     shareFlags,
-    capabilities: 0,
+    // SMB2_SHARE_CAP_CONTINUOUS_AVAILABILITY (MS-SMB2 2.2.10), SMB 3.x only.
+    capabilities: share.kind === 'disk' && share.config.ca && conn.dialect >= Dialect.Smb300 ? SHARE_CAP_CONTINUOUS_AVAILABILITY : 0,
     maximalAccess,
   }
 }

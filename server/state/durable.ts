@@ -56,6 +56,8 @@ export const DEFAULT_DURABLE_CONFIG: DurableConfig = {
   ownerMismatchStatus: NtStatus.AccessDenied,
 }
 
+const ZERO_GUID = '00000000-0000-0000-0000-000000000000'
+
 /** SMB2_DHANDLE_FLAG_PERSISTENT (MS-SMB2 2.2.13.2.11). */
 export const DHANDLE_FLAG_PERSISTENT = 0x0000_0002
 
@@ -267,9 +269,6 @@ export function checkReconnectV1(
   if (open.lease !== null && open.clientGuid !== q.clientGuid.toLowerCase()) {
     return fail(NtStatus.ObjectNameNotFound, `MS-SMB2 ${S}: Open.Lease is not NULL and Open.ClientGuid differs`)
   }
-  if (open.lease !== null && !sameName(open.path, q.fileName)) {
-    return fail(NtStatus.InvalidParameter, `MS-SMB2 ${S}: Open.Lease.FileName does not match the request's file name`)
-  }
   if (open.lease === null && q.lease !== null) {
     return fail(NtStatus.ObjectNameNotFound, `MS-SMB2 ${S}: Open.Lease is NULL and a lease context is present`)
   }
@@ -284,6 +283,11 @@ export function checkReconnectV1(
   }
   const lease = leaseChecks(open, q, S)
   if (lease) return lease
+  // The name is compared once the lease key matched (smbtorture durable-open.reopen2-lease: no lease context or
+  // another key -> OBJECT_NAME_NOT_FOUND whatever the name; the right key and another name -> INVALID_PARAMETER).
+  if (open.lease !== null && !sameName(open.path, q.fileName)) {
+    return fail(NtStatus.InvalidParameter, `MS-SMB2 ${S}: Open.Lease.FileName does not match the request's file name`)
+  }
   if (open.owner !== q.owner.sid) {
     return fail(cfg.ownerMismatchStatus, `MS-SMB2 ${S}: Open.DurableOwner is not the session's user`)
   }
@@ -320,7 +324,9 @@ export function checkReconnectV2(
   if (open.durable === DurableKind.Persistent && !q.persistent) {
     return fail(NtStatus.ObjectNameNotFound, `MS-SMB2 ${S}: Open.IsPersistent and SMB2_DHANDLE_FLAG_PERSISTENT not set`)
   }
-  if (open.createGuid === null || open.createGuid !== q.createGuid.toLowerCase()) {
+  // A v1 (DHnQ) open has no CreateGuid: it matches the all-zero GUID (Samba stores zeros; smbtorture
+  // durable-open.reopen2-lease reclaims a DHnQ open with DH2C and a zero CreateGuid).
+  if ((open.createGuid ?? ZERO_GUID) !== q.createGuid.toLowerCase()) {
     return fail(NtStatus.ObjectNameNotFound, `MS-SMB2 ${S}: Open.CreateGuid does not match the request's CreateGuid`)
   }
   if (!isDurableKind(open.durable)) {
@@ -333,11 +339,11 @@ export function checkReconnectV2(
   if (!connected && durableExpired(open, q.now)) {
     return fail(NtStatus.ObjectNameNotFound, `MS-SMB2 ${S}: durable timeout elapsed`)
   }
+  const lease = leaseChecks(open, q, S)
+  if (lease) return lease
   if (open.lease !== null && !sameName(open.path, q.fileName)) {
     return fail(NtStatus.InvalidParameter, `MS-SMB2 ${S}: Open.Lease.FileName does not match the request's file name`)
   }
-  const lease = leaseChecks(open, q, S)
-  if (lease) return lease
   if (open.owner !== q.owner.sid) {
     return fail(cfg.ownerMismatchStatus, `MS-SMB2 ${S}: Open.DurableOwner is not the session's user`)
   }

@@ -252,7 +252,7 @@ export class CachingManager {
    * exclusive/batch oplock breaks and lease breaks that take Write caching away, including ones already in
    * progress for other reasons. Returns `wait: null` when the create can go on at once.
    */
-  prepareOpen(req: Pick<OpenRequest, 'fileKey' | 'clientGuid' | 'lease' | 'statOpen' | 'overwrite'> & { openId?: bigint }): {
+  prepareOpen(req: Pick<OpenRequest, 'fileKey' | 'clientGuid' | 'lease' | 'statOpen' | 'overwrite'> & { openId?: bigint; shareConflict?: boolean }): {
     wait: Promise<void> | null
   } {
     if (req.statOpen) return { wait: null }
@@ -260,6 +260,9 @@ export class CachingManager {
     const waits: Promise<void>[] = []
     for (const o of this.fileOpens(req.fileKey)) {
       if (o.openId === req.openId || o.lease) continue
+      // A create that will fail its share-mode check breaks batch oplocks (the holder may close its cached handle)
+      // but not exclusive ones (MS-FSA 2.1.5.1.2; smbtorture oplock.exclusive1/3).
+      if (req.shareConflict && o.oplockLevel === OplockLevel.Exclusive) continue
       if (isExclusiveOplock(o.oplockLevel)) this.breakOplock(o, req.overwrite ? OplockLevel.None : OplockLevel.II)
       else if (o.oplockLevel === OplockLevel.II && req.overwrite) this.breakOplock(o, OplockLevel.None)
       const t = this.oplockBreaks.get(o)
@@ -267,6 +270,8 @@ export class CachingManager {
     }
     for (const l of this.leases.ofFile(req.fileKey)) {
       if (LeaseTable.id(l) === myLease) continue
+      // The create will fail its share-mode check: breakForSharingViolation breaks Handle caching instead.
+      if (req.shareConflict) continue
       this.breakLease(l, req.overwrite ? LeaseState.None : l.state & ~W)
       const t = this.leaseBreaks.get(l)
       if (t?.blocking) waits.push(t.gate.promise)
@@ -300,7 +305,8 @@ export class CachingManager {
     if (this.opens.has(req.openId)) return { status: NtStatus.InvalidParameter, rule: 'open already registered' }
     const isDirectory = !!req.isDirectory
     const statOpen = !!req.statOpen
-    const others = this.fileOpens(req.fileKey).filter((o) => !o.statOpen)
+    // Stat opens cause no breaks, but a lease they hold counts like any other (smbtorture lease.statopen).
+    const others = this.fileOpens(req.fileKey).filter((o) => !o.statOpen || o.lease)
     const entry: CachingOpen = {
       openId: req.openId,
       fileKey: req.fileKey,
@@ -328,9 +334,17 @@ export class CachingManager {
         // Same key while its break is outstanding: the current state, flagged, no upgrade (Samba lease.breaking*).
         flags |= LeaseFlags.BreakInProgress
       } else {
-        const requested = statOpen ? LeaseState.None : normalizeRequestedLeaseState(rq.state, isDirectory)
-        let target = l ? upgradeTarget(l.state, requested) : requested
+        // A stat open holds a lease like any other (smbtorture lease.statopen, durable-open.stat-open); it only breaks nothing.
+        const requested = normalizeRequestedLeaseState(rq.state, isDirectory)
         const foreign = others.filter((o) => !(o.lease && LeaseTable.id(o.lease) === id))
+        // An existing lease is upgraded only to a state it can hold together with the other opens: an upgrade
+        // that would need Write caching while other opens are present changes nothing (smbtorture lease.upgrade3,
+        // lease.break last step of each row), it is not granted in part.
+        let target = requested
+        if (l) {
+          const up = upgradeTarget(l.state, requested)
+          target = foreign.length > 0 && up & W && up !== l.state ? l.state : up
+        }
         if (foreign.length > 0) target &= ~W // Write caching needs every open to share the key (MS-FSA 2.1.5.18.2)
         if (foreign.some((o) => !o.lease && o.oplockLevel !== OplockLevel.None)) target &= ~H // lease.oplock tables
         if (!(target & R)) target = LeaseState.None
@@ -585,7 +599,9 @@ export class CachingManager {
       return
     }
     const current = l.state
-    if (l.version === 2) l.epoch = (l.epoch + 1) & 0xffff
+    // The steps of a queued break chain (RWH -> RH, ack, RH -> R, ack, R -> none) carry the epoch of its first
+    // notification (smbtorture lease.v2_breaking3).
+    if (l.version === 2 && !carry) l.epoch = (l.epoch + 1) & 0xffff
     const notice: LeaseBreakNotice = {
       clientGuid: l.clientGuid,
       leaseKey: l.leaseKey,
@@ -672,6 +688,7 @@ export class CachingManager {
     const v = checkLeaseAck(l, ackState)
     if (!l || v.status !== NtStatus.Success) return { status: v.status, rule: v.rule, leaseState: l?.state ?? LeaseState.None }
     l.state = ackState
+    const acked = ackState
     const pending = l.pendingBreakTo
     l.pendingBreakTo = null
     const carry = this.finishLeaseBreak(l, pending !== null)
@@ -683,6 +700,7 @@ export class CachingManager {
       if (step !== pending) l.pendingBreakTo = pending
       this.breakLease(l, step, carry)
     }
-    return { status: v.status, rule: v.rule, leaseState: l.state }
+    // The response names the acknowledged state, even when a queued break took the lease further at once.
+    return { status: v.status, rule: v.rule, leaseState: acked }
   }
 }
