@@ -20,7 +20,7 @@ import type { RequestContext } from '../request.js'
 import { SmbError } from '../smb-error.js'
 import { DurableKind, type OpenGlobal } from '../state/global-tables.js'
 import { OplockLevel } from '../state/oplock.js'
-import { breaksBeforeCreate, isAttributeOnly, isOplockStatOpen } from './create-breaks.js'
+import { anyFileOpen, breaksBeforeCreate, isAttributeOnly, isOplockStatOpen } from './create-breaks.js'
 
 const FILE_CREATE_TREE_CONNECTION = 0x0000_0080
 const QUOTA_FAKE_FILE = '$extend\\$quota:$q:$index_allocation'
@@ -78,7 +78,7 @@ export async function create(req: CreateRequest, ctx: RequestContext) {
   const allocationSize = alsi?.known ? (alsi.value as { allocationSize: bigint }).allocationSize : undefined
 
   // 1. Breaks caused by the new open (before the share-mode check, MS-FSA 2.1.5.1.2).
-  const probeKey = await vfs.probe(req.name)
+  const probeKey = anyFileOpen(ctx) ? await vfs.probe(req.name) : undefined
   if (probeKey && (await breaksBeforeCreate(req, ctx, probeKey))) await waitForBreaks(ctx, () => server.caching.prepareOpen({ fileKey: probeKey, clientGuid: conn.clientGuid, lease: null, statOpen, overwrite }).wait)
 
   // 2. The VFS create; a sharing violation may be resolved by breaking handle caching (3.3.5.9, MS-FSA).
