@@ -39,3 +39,12 @@ export async function breaksBeforeCreate(req: CreateRequest, ctx: RequestContext
   }
   return false
 }
+
+/**
+ * False when no file or directory is open at all (none through a session, none kept for a durable reconnect):
+ * then a CREATE has nothing to break and no share mode to meet, and the path need not be resolved twice (a client
+ * copying many files in, one at a time).
+ */
+export function anyFileOpen(ctx: RequestContext): boolean {
+  return ctx.server.openTable.size.opens > 0
+}

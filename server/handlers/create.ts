@@ -26,6 +26,7 @@ import { OplockLevel } from '../state/oplock.js'
 import { leaseRequestOf, leaseResponseContext, type ParsedLease } from '../leasing.js'
 import type { DurablePlan } from '../state/durable.js'
 import { Dialect } from '../../dissect/smb2/constants/dialect.js'
+import { anyFileOpen, breaksBeforeCreate } from './create-breaks.js'
 
 const FILE_CREATE_TREE_CONNECTION = 0x0000_0080
 /** FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE. */
@@ -117,7 +118,8 @@ async function createFile(
   const desired = mapGenericAccess(req.desiredAccess >>> 0)
   // A stat open asks for nothing beyond attributes and SYNCHRONIZE; towards lease holders READ_CONTROL counts as
   // well (Samba is_oplock_stat_open / is_lease_stat_open; smbtorture oplock.statopen1, lease.statopen4).
-  const probeKey = await vfs.probe(req.name)
+  // No file open anywhere (disconnected durable opens keep theirs): nothing to break, no share mode to meet.
+  const probeKey = anyFileOpen(ctx) ? await vfs.probe(req.name) : undefined
   const leaseHolders = !!probeKey && server.caching.leases.ofFile(probeKey).length > 0
   const overwrite = req.createDisposition === Disposition.Supersede || req.createDisposition === Disposition.Overwrite || req.createDisposition === Disposition.OverwriteIf
   // An overwriting create is never a stat open: it breaks (smbtorture oplock.exclusive5).
@@ -138,7 +140,10 @@ async function createFile(
   // caching instead (MS-FSA 2.1.5.1.2 checks share modes first; smbtorture lease.break_twice).
   const node = probeKey ? server.openTable.node(probeKey) : undefined
   const shareConflict = !!node && !statOpen && server.openTable.conflictsWith(node, desired, req.shareAccess).length > 0
-  if (probeKey) await waitForBreaks(ctx, () => server.caching.prepareOpen({ fileKey: probeKey, clientGuid: conn.clientGuid, lease: cachingLease, statOpen, overwrite, shareConflict }).wait)
+  // A delete-pending file, or a sharing violation no handle-caching holder could resolve, breaks nothing.
+  if (probeKey && (await breaksBeforeCreate(req, ctx, probeKey))) {
+    await waitForBreaks(ctx, () => server.caching.prepareOpen({ fileKey: probeKey, clientGuid: conn.clientGuid, lease: cachingLease, statOpen, overwrite, shareConflict }).wait)
+  }
   // Disconnected durable opens purged by those breaks close their files first.
   await server.durableHandles.settle()
 

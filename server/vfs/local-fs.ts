@@ -522,7 +522,7 @@ export class LocalShare {
       }
       throw toVfsError(e, code === 'ENOENT' ? 'path' : 'name', 'create')
     }
-    this.jail.invalidate(resolved.parentAbs)
+    this.jail.noteCreated(resolved.parentAbs, path.basename(abs))
     let st: BigIntStats
     let real: string
     try {

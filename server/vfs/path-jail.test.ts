@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, renameSync, realpathSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync, renameSync, realpathSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -173,5 +173,31 @@ describe('PathJail.resolve', () => {
     expect(jail.relative(root)).toBe('')
     expect(jail.relative(base)).toBeUndefined()
     expect(jail.contains(root + '-other')).toBe(false)
+  })
+})
+
+describe('PathJail listing cache after own creations (noteCreated)', () => {
+  it('keeps an exact listing current instead of reading the directory again', async () => {
+    const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'jail-note-')))
+    try {
+      const old = new Date(Date.now() - 60_000)
+      utimesSync(root, old, old)
+      const jail = new PathJail(root)
+      expect(await jail.lookupName(root, 'MISSING')).toBeUndefined() // builds a trusted listing
+      writeFileSync(path.join(root, 'Ours.txt'), '')
+      const tick = Math.floor(Date.now() / 1000) // whole seconds: utimes sets them exactly
+      utimesSync(root, tick, tick)
+      jail.noteCreated(root, 'Ours.txt')
+      expect(await jail.lookupName(root, 'OURS.TXT')).toBe('Ours.txt')
+      // The cache is what answered: a case variant made behind our back in the same mtime tick is not seen...
+      writeFileSync(path.join(root, 'Theirs.txt'), '')
+      utimesSync(root, tick, tick)
+      expect(await jail.lookupName(root, 'THEIRS.TXT')).toBeUndefined()
+      // ...until the directory changes again.
+      writeFileSync(path.join(root, 'later'), '')
+      expect(await jail.lookupName(root, 'THEIRS.TXT')).toBe('Theirs.txt')
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 })

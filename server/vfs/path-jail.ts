@@ -23,7 +23,7 @@
  * @module
  */
 
-import { promises as fsp, type BigIntStats } from 'node:fs'
+import { promises as fsp, statSync, type BigIntStats } from 'node:fs'
 import path from 'node:path'
 import { VfsError, VfsStatus, toVfsError } from './status.js'
 import { compareNames, upcase } from './wildcard.js'
@@ -171,6 +171,8 @@ interface DirListing {
   mtimeNs: bigint
   builtAtNs: bigint
   byUpper: Map<string, string[]>
+  /** The listing is known to be exact at `mtimeNs` (it followed this server's own change, see noteCreated). */
+  exact?: boolean
 }
 
 /** Resolves SMB paths inside one share root; see the module comment. */
@@ -213,6 +215,40 @@ export class PathJail {
   /** Forgets the cached listing of one directory (call after creating, deleting or renaming inside it). */
   invalidate(dirAbs: string): void {
     this.cache.delete(dirAbs)
+  }
+
+  /**
+   * Records that this server just created `name` in `dirAbs`: a cached listing that was exact before is kept
+   * exact by adding the name and taking the directory's new mtime (one stat, done synchronously: microseconds),
+   * instead of being read again from disk. Without it a directory filling up (a client copying many files in)
+   * would be read and sorted once per create. The one change this can miss is another process creating a
+   * case-variant name in the same mtime tick as ours; that name is then found only by its exact spelling until
+   * the directory changes again.
+   */
+  noteCreated(dirAbs: string, name: string): void {
+    const cached = this.cache.get(dirAbs)
+    if (!cached) return
+    let mtimeNs: bigint
+    try {
+      mtimeNs = statSync(dirAbs, { bigint: true }).mtimeNs
+    } catch {
+      this.cache.delete(dirAbs)
+      return
+    }
+    const trusted = cached.exact || cached.builtAtNs - cached.mtimeNs > 10_000_000n
+    if (!trusted) {
+      this.cache.delete(dirAbs)
+      return
+    }
+    const key = upcase(name)
+    const list = cached.byUpper.get(key)
+    if (!list) cached.byUpper.set(key, [name])
+    else if (!list.includes(name)) {
+      list.push(name)
+      list.sort(compareNames)
+    }
+    cached.mtimeNs = mtimeNs
+    cached.exact = true
   }
 
   /**
@@ -299,7 +335,7 @@ export class PathJail {
     const cached = this.cache.get(dirAbs)
     // A listing built within the same clock tick as the last change could miss a later change in that tick
     // ("racy" entries, as git calls them): trust it only when the mtime is older than the build time by 10 ms.
-    if (cached && cached.mtimeNs === st.mtimeNs && cached.builtAtNs - st.mtimeNs > 10_000_000n) {
+    if (cached && cached.mtimeNs === st.mtimeNs && (cached.exact || cached.builtAtNs - st.mtimeNs > 10_000_000n)) {
       this.cache.delete(dirAbs)
       this.cache.set(dirAbs, cached)
       return cached
