@@ -172,7 +172,7 @@ describe('PreviousSessionId (MS-SMB2 3.3.5.5.3)', () => {
     const g = h.server.tables.opens.get(durable.persistent)!
     expect(g.disconnectedAt).not.toBeNull()
     expect(g.sessionId).toBeNull()
-    expect(h.server.opens.get(durable.persistent)?.closed).toBe(false)
+    expect(h.server.durableHandles.isDisconnected(durable.persistent)).toBe(true)
     a.end()
     b.end()
   })

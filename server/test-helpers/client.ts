@@ -258,7 +258,7 @@ export class TestClient {
       : []
     const r = await this.send(Smb2Command.Negotiate, {
       securityMode: SecurityMode.SigningEnabled | (this.opts.signing === 'required' ? SecurityMode.SigningRequired : 0),
-      capabilities: Capabilities.LargeMtu | Capabilities.Encryption,
+      capabilities: Capabilities.LargeMtu | Capabilities.Encryption | Capabilities.MultiChannel,
       clientGuid: this.clientGuid,
       dialects,
       negotiateContextList: contexts,
