@@ -16,6 +16,60 @@ import { formatSummary, SummaryBuilder } from './trace/summary.js'
 import { parseKeyFile } from './trace/keys.js'
 import { OutputSink, Progress } from './trace/output.js'
 
+const FORMATS: ReadonlySet<string> = new Set(['text', 'jsonl', 'json', 'summary'])
+const VALUE_OPTIONS: Record<string, 'format' | 'keys' | 'filter'> = {
+  '--format': 'format', '-f': 'format', '--keys': 'keys', '-k': 'keys', '--filter': 'filter', '-Y': 'filter',
+}
+const FLAG_OPTIONS: Record<string, ['color' | 'progress', boolean]> = {
+  '--color': ['color', true], '--no-color': ['color', false], '--progress': ['progress', true], '--no-progress': ['progress', false],
+}
+
+/**
+ * The arguments of `dissect FILE [options]` (argv after the command name) read without yargs, so the common
+ * invocations start faster. Only the unambiguous forms are taken; anything else (help, --password with its
+ * array values, a repeated option, a value that looks like an option, an unknown word) gives undefined and
+ * the caller lets yargs parse (and explain) it. The result equals what yargs would hand the runner.
+ */
+export function parseDissectArgv(argv: readonly string[]): DissectArgs | undefined {
+  let file: string | undefined
+  const out: Partial<DissectArgs> = {}
+  const seen = new Set<string>()
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i]!
+    let value: string | undefined
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1
+    if (eq > 0) {
+      value = a.slice(eq + 1)
+      a = a.slice(0, eq)
+    }
+    const opt = VALUE_OPTIONS[a]
+    if (opt !== undefined) {
+      if (value === undefined) {
+        value = argv[++i]
+        if (value === undefined || value.startsWith('-')) return undefined
+      }
+      if (seen.has(opt) || value === '') return undefined
+      seen.add(opt)
+      if (opt === 'format') {
+        if (!FORMATS.has(value)) return undefined
+        out.format = value as DissectArgs['format']
+      } else out[opt] = value
+      continue
+    }
+    const flag = FLAG_OPTIONS[a]
+    if (flag !== undefined && value === undefined) {
+      if (seen.has(flag[0])) return undefined
+      seen.add(flag[0])
+      out[flag[0]] = flag[1]
+      continue
+    }
+    if (value !== undefined || a === '' || a.startsWith('-') || file !== undefined) return undefined
+    file = a
+  }
+  if (file === undefined) return undefined
+  return { ...out, file, format: out.format ?? 'text' }
+}
+
 export async function runDissect(args: DissectArgs): Promise<number> {
   let filter: Predicate = () => true
   try {
