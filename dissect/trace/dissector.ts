@@ -17,7 +17,7 @@ import { decodeSmb1 } from '../smb1/header.js'
 import { isCodecError } from '../wire/index.js'
 import type { CaptureEvent } from './events.js'
 import { Matcher } from './matcher.js'
-import { fileIdString, hex32, hex64, type Note, type SmbRecord, type TcpRecord, type TraceRecord } from './record.js'
+import { fileIdString, hex32, hex64, type SmbRecord, type TcpRecord, type TraceRecord } from './record.js'
 import { bodyAccess, type CreateContextView } from './body-access.js'
 import { SecurityTracker, type SecurityOptions } from './security.js'
 import { enrichBody, type RequestInfo } from './enrich.js'
@@ -96,6 +96,9 @@ interface ConnState {
 
 const ALL_ONES = 0xffff_ffff_ffff_ffffn
 
+/** A tree by server, SessionId and TreeId (the record's hex texts of the header values). */
+const treeKey = (conn: ConnState, rec: SmbRecord): string => conn.server + '|' + rec.sessionId + rec.treeId
+
 export class Dissector {
   private readonly matcher = new Matcher<PendingData>()
   private readonly conns = new Map<string, ConnState>()
@@ -160,7 +163,6 @@ export class Dissector {
     let plain = ev.data
     let encrypted = false
     let compressed = false
-    const notes: Note[] = []
     if (kind === 'transform') {
       const r = this.security.decrypt(ev.conn, ev.data, ev.fromClient)
       if (!r.ok) {
@@ -190,17 +192,19 @@ export class Dissector {
     const count = chain.messages.length
     conn.chainPath = undefined
     conn.chainFileId = undefined
-    chain.messages.forEach((m, index) => {
+    const x = { index: 0, count, encrypted, compressed }
+    for (let index = 0; index < count; index++) {
+      const m = chain.messages[index]!
       const raw = plain.subarray(m.start, m.end)
-      const rec = this.smb2Record(ev, conn, m, raw, plain, { index, count, encrypted, compressed })
-      if (notes.length) rec.notes = [...(rec.notes ?? []), ...notes]
+      x.index = index
+      const rec = this.smb2Record(ev, conn, m, raw, plain, x)
       const d: Dissected = { record: rec, fromClient: ev.fromClient }
       if (this.opts.keepRaw) {
         d.raw = raw
         d.decoded = m
       }
       out.push(d)
-    })
+    }
     if (chain.error) {
       const rec = this.bareRecord(ev, count ? 'MALFORMED' : 'MALFORMED', chain.error.message)
       rec.encrypted = encrypted
@@ -260,8 +264,8 @@ export class Dissector {
       cmd: commandName(h.command),
       cmdCode: h.command,
       messageId: hex64(h.messageId),
-      sessionId: hex64(h.sessionId),
-      treeId: hex32(h.treeId),
+      sessionId: this.sessionIdText(h.sessionId),
+      treeId: this.treeIdText(h.treeId),
       flags: headerFlagNames(h.flags),
       creditCharge: h.creditCharge,
       credits: h.credits,
@@ -286,12 +290,33 @@ export class Dissector {
     // Security first: it may learn keys from this message (negotiate, session setup) and checks signatures.
     this.security.onMessage(ev.conn, conn, m, raw, whole, rec)
 
-    const tree = this.trees.get(`${conn.server}|${h.sessionId}|${h.treeId}`)
+    const tree = this.trees.get(treeKey(conn, rec))
     if (tree) rec.share = tree.share
 
     const req = response ? this.onResponse(ev, conn, m, rec) : this.onRequest(ev, conn, m, rec)
-    if (!m.error) enrichBody(rec, h.command, response, h.status, req)
+    // Without keepRaw nobody else sees the decoded body, so the decoded payloads can go into it directly.
+    if (!m.error) enrichBody(rec, h.command, response, h.status, req, !this.opts.keepRaw)
     return rec
+  }
+
+  /** Header ids as text; consecutive messages mostly share them, so the last conversion is kept. */
+  private lastSessionId = -1n
+  private lastSessionIdText = ''
+  private lastTreeId = -1
+  private lastTreeIdText = ''
+  private sessionIdText(v: bigint): string {
+    if (v !== this.lastSessionId) {
+      this.lastSessionId = v
+      this.lastSessionIdText = hex64(v)
+    }
+    return this.lastSessionIdText
+  }
+  private treeIdText(v: number): string {
+    if (v !== this.lastTreeId) {
+      this.lastTreeId = v
+      this.lastTreeIdText = hex32(v)
+    }
+    return this.lastTreeIdText
   }
 
   private fileIdKey(conn: ConnState, f: { persistent: bigint; volatile: bigint }): string {
@@ -460,12 +485,12 @@ export class Dissector {
         break
       case Smb2Command.TreeConnect:
         if (ok && data.share !== undefined) {
-          this.trees.set(`${conn.server}|${h.sessionId}|${h.treeId}`, { share: data.share })
+          this.trees.set(treeKey(conn, rec), { share: data.share })
           rec.share = data.share
         }
         break
       case Smb2Command.TreeDisconnect:
-        if (ok) this.trees.delete(`${conn.server}|${h.sessionId}|${h.treeId}`)
+        if (ok) this.trees.delete(treeKey(conn, rec))
         break
       case Smb2Command.Create:
         this.createResponse(ev, conn, h, rec, data, a)
