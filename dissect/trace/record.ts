@@ -143,20 +143,20 @@ const SMALL_INTS: Array<string | undefined> = new Array(65536)
 
 /**
  * `String(v)` for a non-integer double, faster for the common case of a time or duration with at most six
- * decimals (capture timestamps, rtt): below 2^32 a microsecond step is larger than the spacing of doubles, so
- * when "sec.micro" (trailing zeros cut) reads back as exactly v it is also the shortest such text, which is
- * what `String` prints. Anything else takes `String`.
+ * decimals (capture timestamps, rtt). With N = sec·10^6 + micro (an exact integer), N / 10^6 is the double
+ * nearest to the decimal "sec.micro", so when it equals v that text reads back as v; and below 2^32 doubles
+ * are closer together than 10^-6, so no other text of at most six decimals does: it is the shortest, which is
+ * what `String` prints (trailing zeros cut). Anything else takes `String`.
  */
 function decimalText(v: number): string {
   const sec = Math.floor(v)
   if (sec < 0 || sec >= 4294967296) return String(v)
   const us = Math.round((v - sec) * 1e6)
-  if (us <= 0 || us >= 1e6) return String(v)
+  if (us <= 0 || us >= 1e6 || (sec * 1e6 + us) / 1e6 !== v) return String(v)
   const f = String(us + 1e6)
   let e = 7
   while (f.charCodeAt(e - 1) === 48) e--
-  const s = sec + '.' + f.slice(1, e)
-  return +s === v ? s : String(v)
+  return sec + '.' + f.slice(1, e)
 }
 
 function numberText(v: number): string {
