@@ -195,7 +195,7 @@ export class Dissector {
     const x = { index: 0, count, encrypted, compressed }
     for (let index = 0; index < count; index++) {
       const m = chain.messages[index]!
-      const raw = plain.subarray(m.start, m.end)
+      const raw = m.start === 0 && m.end === plain.length ? plain : plain.subarray(m.start, m.end)
       x.index = index
       const rec = this.smb2Record(ev, conn, m, raw, plain, x)
       const d: Dissected = { record: rec, fromClient: ev.fromClient }
@@ -263,7 +263,7 @@ export class Dissector {
       proto: 'smb2',
       cmd: commandName(h.command),
       cmdCode: h.command,
-      messageId: hex64(h.messageId),
+      messageId: this.messageIdText(h.messageId),
       sessionId: this.sessionIdText(h.sessionId),
       treeId: this.treeIdText(h.treeId),
       flags: headerFlagNames(h.flags),
@@ -300,10 +300,19 @@ export class Dissector {
   }
 
   /** Header ids as text; consecutive messages mostly share them, so the last conversion is kept. */
+  private lastMessageId = -1n
+  private lastMessageIdText = ''
   private lastSessionId = -1n
   private lastSessionIdText = ''
   private lastTreeId = -1
   private lastTreeIdText = ''
+  private messageIdText(v: bigint): string {
+    if (v !== this.lastMessageId) {
+      this.lastMessageId = v
+      this.lastMessageIdText = hex64(v)
+    }
+    return this.lastMessageIdText
+  }
   private sessionIdText(v: bigint): string {
     if (v !== this.lastSessionId) {
       this.lastSessionId = v
