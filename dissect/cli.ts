@@ -6,10 +6,9 @@
 import { readFileSync } from 'node:fs'
 import type { DissectArgs } from './command.js'
 export type { DissectArgs }
-import { isCaptureFormatError } from './capture/index.js'
+import { isCaptureFormatError, openCapture } from './capture/index.js'
 import { compileFilter, FilterError, type Predicate } from './trace/filter.js'
 import { Dissector } from './trace/dissector.js'
-import { dissectBatches } from './trace/dissect-file.js'
 import { formatTextLine } from './trace/format-text.js'
 import { recordToJsonLine } from './trace/json.js'
 import { formatSummary, SummaryBuilder } from './trace/summary.js'
@@ -97,9 +96,11 @@ export async function runDissect(args: DissectArgs): Promise<number> {
   let first = true
   if (args.format === 'json') await sink.write('[\n')
   try {
-    const it = dissectBatches(args.file, { onProgress: (read, total) => progress.update(read, total, dissector.lastFrame) }, dissector)
-    for await (const batch of it) {
-      for (const d of batch) {
+    // Each message's record is written as soon as it is made (not a chunk's worth at a time), so records die
+    // young: the garbage collector then copies far less.
+    const capture = openCapture(args.file, { onProgress: (read, total) => progress.update(read, total, dissector.lastFrame) })
+    for await (const events of capture.batches()) {
+      for (const ev of events) for (const d of dissector.feed(ev)) {
         const r = d.record
         t0 ??= r.time
         if (args.format === 'summary') {
