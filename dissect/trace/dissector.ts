@@ -328,8 +328,9 @@ export class Dissector {
     return this.lastTreeIdText
   }
 
-  private fileIdKey(conn: ConnState, f: { persistent: bigint; volatile: bigint }): string {
-    return `${conn.server}|${fileIdString(f)}`
+  /** An open by server and FileId (`fid` is the FileId's text, `fileIdString`). */
+  private fileIdKey(conn: ConnState, fid: string): string {
+    return conn.server + '|' + fid
   }
 
   private onRequest(ev: Extract<CaptureEvent, { kind: 'message' }>, conn: ConnState, m: DecodedMessage, rec: SmbRecord): RequestInfo | undefined {
@@ -377,7 +378,7 @@ export class Dissector {
         if (conn.chainPath.share) rec.share = conn.chainPath.share
       } else {
         rec.fileId = fileIdString(f)
-        const key = this.fileIdKey(conn, f)
+        const key = this.fileIdKey(conn, rec.fileId)
         data.fileIdKey = key
         const open = this.opens.get(key)
         if (open) {
@@ -551,7 +552,7 @@ export class Dissector {
     }
     const fid = fileIdString(a.fileId)
     rec.fileId = fid
-    const key = this.fileIdKey(conn, a.fileId)
+    const key = this.fileIdKey(conn, fid)
     const open: OpenInfo = { path: data.name ?? '', share: data.share }
     const contexts = a.contexts ?? []
     const grant = contexts.find((c) => c.tag === 'DH2Q' || c.tag === 'DHnQ')
@@ -591,7 +592,7 @@ export class Dissector {
     const a = m.error ? undefined : bodyAccess(m.header.command, true, m.body)
     if (!a?.fileId) return
     rec.fileId = fileIdString(a.fileId)
-    const open = this.opens.get(this.fileIdKey(conn, a.fileId))
+    const open = this.opens.get(this.fileIdKey(conn, rec.fileId))
     if (open) {
       rec.path = open.path
       if (open.share) rec.share = open.share
