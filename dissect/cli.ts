@@ -6,15 +6,68 @@
 import { readFileSync } from 'node:fs'
 import type { DissectArgs } from './command.js'
 export type { DissectArgs }
-import { isCaptureFormatError } from './capture/index.js'
+import { isCaptureFormatError, openCapture } from './capture/index.js'
 import { compileFilter, FilterError, type Predicate } from './trace/filter.js'
 import { Dissector } from './trace/dissector.js'
-import { dissectBatches } from './trace/dissect-file.js'
 import { formatTextLine } from './trace/format-text.js'
 import { recordToJsonLine } from './trace/json.js'
 import { formatSummary, SummaryBuilder } from './trace/summary.js'
 import { parseKeyFile } from './trace/keys.js'
 import { OutputSink, Progress } from './trace/output.js'
+
+const FORMATS: ReadonlySet<string> = new Set(['text', 'jsonl', 'json', 'summary'])
+const VALUE_OPTIONS: Record<string, 'format' | 'keys' | 'filter'> = {
+  '--format': 'format', '-f': 'format', '--keys': 'keys', '-k': 'keys', '--filter': 'filter', '-Y': 'filter',
+}
+const FLAG_OPTIONS: Record<string, ['color' | 'progress', boolean]> = {
+  '--color': ['color', true], '--no-color': ['color', false], '--progress': ['progress', true], '--no-progress': ['progress', false],
+}
+
+/**
+ * The arguments of `dissect FILE [options]` (argv after the command name) read without yargs, so the common
+ * invocations start faster. Only the unambiguous forms are taken; anything else (help, --password with its
+ * array values, a repeated option, a value that looks like an option, an unknown word) gives undefined and
+ * the caller lets yargs parse (and explain) it. The result equals what yargs would hand the runner.
+ */
+export function parseDissectArgv(argv: readonly string[]): DissectArgs | undefined {
+  let file: string | undefined
+  const out: Partial<DissectArgs> = {}
+  const seen = new Set<string>()
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i]!
+    let value: string | undefined
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1
+    if (eq > 0) {
+      value = a.slice(eq + 1)
+      a = a.slice(0, eq)
+    }
+    const opt = VALUE_OPTIONS[a]
+    if (opt !== undefined) {
+      if (value === undefined) {
+        value = argv[++i]
+        if (value === undefined || value.startsWith('-')) return undefined
+      }
+      if (seen.has(opt) || value === '') return undefined
+      seen.add(opt)
+      if (opt === 'format') {
+        if (!FORMATS.has(value)) return undefined
+        out.format = value as DissectArgs['format']
+      } else out[opt] = value
+      continue
+    }
+    const flag = FLAG_OPTIONS[a]
+    if (flag !== undefined && value === undefined) {
+      if (seen.has(flag[0])) return undefined
+      seen.add(flag[0])
+      out[flag[0]] = flag[1]
+      continue
+    }
+    if (value !== undefined || a === '' || a.startsWith('-') || file !== undefined) return undefined
+    file = a
+  }
+  if (file === undefined) return undefined
+  return { ...out, file, format: out.format ?? 'text' }
+}
 
 export async function runDissect(args: DissectArgs): Promise<number> {
   let filter: Predicate = () => true
@@ -43,9 +96,11 @@ export async function runDissect(args: DissectArgs): Promise<number> {
   let first = true
   if (args.format === 'json') await sink.write('[\n')
   try {
-    const it = dissectBatches(args.file, { onProgress: (read, total) => progress.update(read, total, dissector.lastFrame) }, dissector)
-    for await (const batch of it) {
-      for (const d of batch) {
+    // Each message's record is written as soon as it is made (not a chunk's worth at a time), so records die
+    // young: the garbage collector then copies far less.
+    const capture = openCapture(args.file, { onProgress: (read, total) => progress.update(read, total, dissector.lastFrame) })
+    for await (const events of capture.batches()) {
+      for (const ev of events) for (const d of dissector.feed(ev)) {
         const r = d.record
         t0 ??= r.time
         if (args.format === 'summary') {

@@ -17,7 +17,7 @@ import { decodeSmb1 } from '../smb1/header.js'
 import { isCodecError } from '../wire/index.js'
 import type { CaptureEvent } from './events.js'
 import { Matcher } from './matcher.js'
-import { fileIdString, hex32, hex64, type Note, type SmbRecord, type TcpRecord, type TraceRecord } from './record.js'
+import { fileIdString, hex32, hex64, type SmbRecord, type TcpRecord, type TraceRecord } from './record.js'
 import { bodyAccess, type CreateContextView } from './body-access.js'
 import { SecurityTracker, type SecurityOptions } from './security.js'
 import { enrichBody, type RequestInfo } from './enrich.js'
@@ -96,6 +96,9 @@ interface ConnState {
 
 const ALL_ONES = 0xffff_ffff_ffff_ffffn
 
+/** A tree by server, SessionId and TreeId (the record's hex texts of the header values). */
+const treeKey = (conn: ConnState, rec: SmbRecord): string => conn.server + '|' + rec.sessionId + rec.treeId
+
 export class Dissector {
   private readonly matcher = new Matcher<PendingData>()
   private readonly conns = new Map<string, ConnState>()
@@ -160,7 +163,6 @@ export class Dissector {
     let plain = ev.data
     let encrypted = false
     let compressed = false
-    const notes: Note[] = []
     if (kind === 'transform') {
       const r = this.security.decrypt(ev.conn, ev.data, ev.fromClient)
       if (!r.ok) {
@@ -190,17 +192,19 @@ export class Dissector {
     const count = chain.messages.length
     conn.chainPath = undefined
     conn.chainFileId = undefined
-    chain.messages.forEach((m, index) => {
-      const raw = plain.subarray(m.start, m.end)
-      const rec = this.smb2Record(ev, conn, m, raw, plain, { index, count, encrypted, compressed })
-      if (notes.length) rec.notes = [...(rec.notes ?? []), ...notes]
+    const x = { index: 0, count, encrypted, compressed }
+    for (let index = 0; index < count; index++) {
+      const m = chain.messages[index]!
+      const raw = m.start === 0 && m.end === plain.length ? plain : plain.subarray(m.start, m.end)
+      x.index = index
+      const rec = this.smb2Record(ev, conn, m, raw, plain, x)
       const d: Dissected = { record: rec, fromClient: ev.fromClient }
       if (this.opts.keepRaw) {
         d.raw = raw
         d.decoded = m
       }
       out.push(d)
-    })
+    }
     if (chain.error) {
       const rec = this.bareRecord(ev, count ? 'MALFORMED' : 'MALFORMED', chain.error.message)
       rec.encrypted = encrypted
@@ -259,9 +263,9 @@ export class Dissector {
       proto: 'smb2',
       cmd: commandName(h.command),
       cmdCode: h.command,
-      messageId: hex64(h.messageId),
-      sessionId: hex64(h.sessionId),
-      treeId: hex32(h.treeId),
+      messageId: this.messageIdText(h.messageId),
+      sessionId: this.sessionIdText(h.sessionId),
+      treeId: this.treeIdText(h.treeId),
       flags: headerFlagNames(h.flags),
       creditCharge: h.creditCharge,
       credits: h.credits,
@@ -286,16 +290,47 @@ export class Dissector {
     // Security first: it may learn keys from this message (negotiate, session setup) and checks signatures.
     this.security.onMessage(ev.conn, conn, m, raw, whole, rec)
 
-    const tree = this.trees.get(`${conn.server}|${h.sessionId}|${h.treeId}`)
+    const tree = this.trees.get(treeKey(conn, rec))
     if (tree) rec.share = tree.share
 
     const req = response ? this.onResponse(ev, conn, m, rec) : this.onRequest(ev, conn, m, rec)
-    if (!m.error) enrichBody(rec, h.command, response, h.status, req)
+    // Without keepRaw nobody else sees the decoded body, so the decoded payloads can go into it directly.
+    if (!m.error) enrichBody(rec, h.command, response, h.status, req, !this.opts.keepRaw)
     return rec
   }
 
-  private fileIdKey(conn: ConnState, f: { persistent: bigint; volatile: bigint }): string {
-    return `${conn.server}|${fileIdString(f)}`
+  /** Header ids as text; consecutive messages mostly share them, so the last conversion is kept. */
+  private lastMessageId = -1n
+  private lastMessageIdText = ''
+  private lastSessionId = -1n
+  private lastSessionIdText = ''
+  private lastTreeId = -1
+  private lastTreeIdText = ''
+  private messageIdText(v: bigint): string {
+    if (v !== this.lastMessageId) {
+      this.lastMessageId = v
+      this.lastMessageIdText = hex64(v)
+    }
+    return this.lastMessageIdText
+  }
+  private sessionIdText(v: bigint): string {
+    if (v !== this.lastSessionId) {
+      this.lastSessionId = v
+      this.lastSessionIdText = hex64(v)
+    }
+    return this.lastSessionIdText
+  }
+  private treeIdText(v: number): string {
+    if (v !== this.lastTreeId) {
+      this.lastTreeId = v
+      this.lastTreeIdText = hex32(v)
+    }
+    return this.lastTreeIdText
+  }
+
+  /** An open by server and FileId (`fid` is the FileId's text, `fileIdString`). */
+  private fileIdKey(conn: ConnState, fid: string): string {
+    return conn.server + '|' + fid
   }
 
   private onRequest(ev: Extract<CaptureEvent, { kind: 'message' }>, conn: ConnState, m: DecodedMessage, rec: SmbRecord): RequestInfo | undefined {
@@ -343,7 +378,7 @@ export class Dissector {
         if (conn.chainPath.share) rec.share = conn.chainPath.share
       } else {
         rec.fileId = fileIdString(f)
-        const key = this.fileIdKey(conn, f)
+        const key = this.fileIdKey(conn, rec.fileId)
         data.fileIdKey = key
         const open = this.opens.get(key)
         if (open) {
@@ -460,12 +495,12 @@ export class Dissector {
         break
       case Smb2Command.TreeConnect:
         if (ok && data.share !== undefined) {
-          this.trees.set(`${conn.server}|${h.sessionId}|${h.treeId}`, { share: data.share })
+          this.trees.set(treeKey(conn, rec), { share: data.share })
           rec.share = data.share
         }
         break
       case Smb2Command.TreeDisconnect:
-        if (ok) this.trees.delete(`${conn.server}|${h.sessionId}|${h.treeId}`)
+        if (ok) this.trees.delete(treeKey(conn, rec))
         break
       case Smb2Command.Create:
         this.createResponse(ev, conn, h, rec, data, a)
@@ -517,7 +552,7 @@ export class Dissector {
     }
     const fid = fileIdString(a.fileId)
     rec.fileId = fid
-    const key = this.fileIdKey(conn, a.fileId)
+    const key = this.fileIdKey(conn, fid)
     const open: OpenInfo = { path: data.name ?? '', share: data.share }
     const contexts = a.contexts ?? []
     const grant = contexts.find((c) => c.tag === 'DH2Q' || c.tag === 'DHnQ')
@@ -557,7 +592,7 @@ export class Dissector {
     const a = m.error ? undefined : bodyAccess(m.header.command, true, m.body)
     if (!a?.fileId) return
     rec.fileId = fileIdString(a.fileId)
-    const open = this.opens.get(this.fileIdKey(conn, a.fileId))
+    const open = this.opens.get(this.fileIdKey(conn, rec.fileId))
     if (open) {
       rec.path = open.path
       if (open.share) rec.share = open.share

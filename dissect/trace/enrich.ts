@@ -36,8 +36,12 @@ function attempt(rec: SmbRecord, what: string, fn: () => unknown): unknown {
 
 const buf = (v: unknown): Buffer | undefined => (Buffer.isBuffer(v) && v.length ? v : undefined)
 
-/** Adds decoded payloads to `rec.body` (a copy of the decoded body, so the message stays as decoded). */
-export function enrichBody(rec: SmbRecord, command: number, response: boolean, status: number, req: RequestInfo | undefined): void {
+/**
+ * Adds decoded payloads to `rec.body`: to a copy of the decoded body, so the message stays as decoded, or
+ * with `inPlace` (nobody else holds the decoded message) to the body itself; the keys come out in the same
+ * order either way.
+ */
+export function enrichBody(rec: SmbRecord, command: number, response: boolean, status: number, req: RequestInfo | undefined, inPlace = false): void {
   const body = rec.body
   if (typeof body !== 'object' || body === null || Buffer.isBuffer(body)) return
   const b = body as Body
@@ -111,5 +115,12 @@ export function enrichBody(rec: SmbRecord, command: number, response: boolean, s
     default:
       break
   }
-  if (Object.keys(add).length) rec.body = { ...b, ...add }
+  let any = false
+  for (const k in add) {
+    any = true
+    break
+  }
+  if (!any) return
+  if (!inPlace || Object.isFrozen(b)) rec.body = { ...b, ...add }
+  else for (const k in add) b[k] = add[k]
 }

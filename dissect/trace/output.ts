@@ -6,8 +6,9 @@
 import type { Writable } from 'node:stream'
 
 export class OutputSink {
-  private buf: string[] = []
-  private size = 0
+  /** Lines are encoded straight into this chunk (no joined string), which is handed to the stream whole. */
+  private buf: Buffer | undefined
+  private pos = 0
   private closed = false
 
   constructor(private readonly out: Writable, private readonly chunk = 1 << 16) {
@@ -24,27 +25,52 @@ export class OutputSink {
     return this.write(s + '\n')
   }
 
+  /** Room for `n` more bytes; false when the current chunk must be flushed first. */
+  private room(n: number): boolean {
+    if (!this.buf) {
+      this.buf = Buffer.allocUnsafe(Math.max(this.chunk + 4096, n))
+      this.pos = 0
+    }
+    return this.pos + n <= this.buf.length
+  }
+
+  private append(s: string, newline: boolean): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const max = s.length * 3 + 1
+    if (!this.room(max)) {
+      this.handOff()
+      this.room(max)
+    }
+    const b = this.buf!
+    this.pos += b.write(s, this.pos)
+    if (newline) b[this.pos++] = 10
+  }
+
   /** Buffers a line; true when the buffer is full and `flush()` should be awaited. */
   push(s: string): boolean {
     if (this.closed) return false
-    this.buf.push(s, '\n')
-    this.size += s.length + 1
-    return this.size >= this.chunk
+    this.append(s, true)
+    return this.pos >= this.chunk
   }
 
   async write(s: string): Promise<void> {
     if (this.closed) return
-    this.buf.push(s)
-    this.size += s.length
-    if (this.size >= this.chunk) await this.flush()
+    this.append(s, false)
+    if (this.pos >= this.chunk) await this.flush()
+  }
+
+  /** Gives the filled part of the chunk to the stream (which keeps it until written); true when it wants a drain. */
+  private handOff(): boolean {
+    if (!this.buf || this.pos === 0) return false
+    const data = this.buf.subarray(0, this.pos)
+    this.buf = undefined
+    this.pos = 0
+    return !this.out.write(data)
   }
 
   async flush(): Promise<void> {
-    if (!this.buf.length || this.closed) return
-    const data = this.buf.join('')
-    this.buf = []
-    this.size = 0
-    if (!this.out.write(data)) await new Promise<void>((resolve) => this.out.once('drain', resolve))
+    if (this.closed) return
+    if (this.handOff()) await new Promise<void>((resolve) => this.out.once('drain', resolve))
   }
 }
 

@@ -107,6 +107,67 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 const TIME_KEY = /time$/i
 const TIMEOUT_KEY = /timeout/i
 
+/** Whether a bigint under this key is a FILETIME (…Time, not …Timeout); keys are few, so the answer is cached. */
+const timeKeys = new Map<string, boolean>()
+function isTimeKey(k: string): boolean {
+  let b = timeKeys.get(k)
+  if (b === undefined) {
+    b = TIME_KEY.test(k) && !TIMEOUT_KEY.test(k)
+    if (timeKeys.size < 4096) timeKeys.set(k, b)
+  }
+  return b
+}
+
+/** `{"key":` and `,"key":`, cached per key (one string per member instead of three concatenations). */
+const firstKeys = new Map<string, string>()
+const nextKeys = new Map<string, string>()
+function firstKey(k: string): string {
+  let s = firstKeys.get(k)
+  if (s === undefined) {
+    s = '{"' + k + '":'
+    if (firstKeys.size < 4096) firstKeys.set(k, s)
+  }
+  return s
+}
+function nextKey(k: string): string {
+  let s = nextKeys.get(k)
+  if (s === undefined) {
+    s = ',"' + k + '":'
+    if (nextKeys.size < 4096) nextKeys.set(k, s)
+  }
+  return s
+}
+
+/** Decimal text of small non-negative integers (frame numbers, sizes, flags), filled as met. */
+const SMALL_INTS: Array<string | undefined> = new Array(65536)
+
+/**
+ * `String(v)` for a non-integer double, faster for the common case of a time or duration with at most six
+ * decimals (capture timestamps, rtt). With N = sec·10^6 + micro (an exact integer), N / 10^6 is the double
+ * nearest to the decimal "sec.micro", so when it equals v that text reads back as v; and below 2^32 doubles
+ * are closer together than 10^-6, so no other text of at most six decimals does: it is the shortest, which is
+ * what `String` prints (trailing zeros cut). Anything else takes `String`.
+ */
+function decimalText(v: number): string {
+  const sec = Math.floor(v)
+  if (sec < 0 || sec >= 4294967296) return String(v)
+  const us = Math.round((v - sec) * 1e6)
+  if (us <= 0 || us >= 1e6 || (sec * 1e6 + us) / 1e6 !== v) return String(v)
+  const f = String(us + 1e6)
+  let e = 7
+  while (f.charCodeAt(e - 1) === 48) e--
+  return sec + '.' + f.slice(1, e)
+}
+
+function numberText(v: number): string {
+  if ((v | 0) === v) {
+    if (v >= 0 && v < 65536) return (SMALL_INTS[v] ??= String(v))
+    return String(v)
+  }
+  if (!Number.isFinite(v)) return 'null'
+  return Number.isInteger(v) ? String(v) : decimalText(v)
+}
+
 /**
  * The JSON text of a decoded value, with the same rules as `toJsonValue` but written directly (no
  * intermediate objects): the hot path of `--format jsonl`.
@@ -118,11 +179,11 @@ export function toJsonText(v: unknown, key = '', maxHex = 64): string {
     case 'string':
       return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : '"' + v + '"'
     case 'number':
-      return Number.isFinite(v) ? String(v) : 'null'
+      return numberText(v)
     case 'boolean':
       return v ? 'true' : 'false'
     case 'bigint':
-      if (TIME_KEY.test(key) && !TIMEOUT_KEY.test(key)) {
+      if (isTimeKey(key)) {
         const t = filetimeToIso(v)
         return t === 0 ? '0' : '"' + t + '"'
       }
@@ -134,6 +195,7 @@ export function toJsonText(v: unknown, key = '', maxHex = 64): string {
         return '{"bytes":' + v.length + ',"head":"' + v.toString('hex', 0, 32) + '"}'
       }
       if (Array.isArray(v)) {
+        if (v.length === 0) return '[]'
         let out = '['
         for (let i = 0; i < v.length; i++) {
           if (i) out += ','
@@ -143,15 +205,13 @@ export function toJsonText(v: unknown, key = '', maxHex = 64): string {
         return out + ']'
       }
       if (v instanceof Uint8Array) return toJsonText(Buffer.from(v.buffer, v.byteOffset, v.byteLength), key, maxHex)
-      let out = '{'
-      let first = true
+      let out = ''
       for (const k in v) {
         const e = (v as Record<string, unknown>)[k]
         if (e === undefined || typeof e === 'function') continue
-        out += (first ? '"' : ',"') + k + '":' + toJsonText(e, k, maxHex)
-        first = false
+        out += (out === '' ? firstKey(k) : nextKey(k)) + toJsonText(e, k, maxHex)
       }
-      return out + '}'
+      return out === '' ? '{}' : out + '}'
     }
     default:
       return 'null'
