@@ -1223,7 +1223,12 @@ export class ReplayEngine implements ReplayDriver {
     }
 
     for (const t of this.durableTracker.openOn(captured)) {
-      const m = await this.injectedReconnect(lc, t)
+      // Retried like a captured reconnect: the server may still be tearing down the old connection.
+      let m = await this.injectedReconnect(lc, t)
+      for (let attempt = 0; attempt < 4 && (m?.header.status === NtStatus.ObjectNameNotFound || m?.header.status === NtStatus.FileNotAvailable) && !lc.conn.isClosed; attempt++) {
+        await new Promise((r) => setTimeout(r, 50 * 2 ** attempt))
+        m = await this.injectedReconnect(lc, t)
+      }
       const diffs = statusCheck(m, NtStatus.Success)
       t.reconnects.push({ frame, kind: t.kind === 'DH2Q' ? 'DH2C' : 'DHnC', injected: true, expected: 'STATUS_SUCCESS', actual: m ? statusName(m.header.status) : null })
       if (m?.header.status === NtStatus.Success) {
