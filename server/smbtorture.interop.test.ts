@@ -1,8 +1,8 @@
 /**
  * Samba's smbtorture against the built server, a fresh share per suite: our pass count must be at least the one
  * Samba 4.17 itself reaches on the same machine (../shared/lab/README.md): the core suites, then the durability
- * suites (durable-open, durable-v2-open, durable-open-disconnect, durable-v2-delay, lease, replay) and oplock and
- * lock (about five minutes in all); smb2.session runs in session.interop.test.ts, notify is measured by hand.
+ * suites (durable-open, durable-v2-open, durable-open-disconnect, durable-v2-delay, lease, replay; about five
+ * minutes in all); smb2.session runs in session.interop.test.ts; oplock, lock and notify are measured by hand.
  * Skips with the reason when smbtorture is missing.
  */
 import { execFile } from 'node:child_process'
@@ -23,15 +23,13 @@ const SAMBA: Record<string, { passes: number; run: number }> = {
   ioctl: { passes: 42, run: 73 },
   create: { passes: 12, run: 16 },
   dir: { passes: 5, run: 8 },
-  // Durability (leases, durable/resilient handles, replay detection, reconnect) and the lock/oplock suites.
+  // Durability: leases, durable/resilient handles, replay detection, reconnect.
   'durable-open': { passes: 22, run: 23 },
   'durable-v2-open': { passes: 14, run: 15 },
   'durable-open-disconnect': { passes: 1, run: 1 },
   'durable-v2-delay': { passes: 2, run: 2 },
   lease: { passes: 33, run: 39 },
   replay: { passes: 29, run: 56 },
-  oplock: { passes: 38, run: 42 },
-  lock: { passes: 22, run: 25 },
 }
 
 interface TortureResult {
@@ -46,7 +44,7 @@ function runTorture(port: number, suite: string): Promise<TortureResult> {
     execFile(
       SMBTORTURE!,
       [`//127.0.0.1/share`, '-p', String(port), '-U', `${USER}%${PASSWORD}`, `smb2.${suite}`],
-      { timeout: 150_000, maxBuffer: 1 << 24 },
+      { timeout: 540_000, maxBuffer: 1 << 24 },
       (_err, stdout, stderr) => {
         const pick = (re: RegExp) => [...stdout.matchAll(re)].map((m) => m[1]!)
         resolve({
@@ -72,6 +70,6 @@ describe.skipIf(!SMBTORTURE)('smbtorture core suites against smbscope serve', ()
       } finally {
         await srv.stop()
       }
-    }, 240_000)
+    }, 600_000)
   }
 })
