@@ -5,15 +5,10 @@
  * stepping mode drives (the engine implements it; the inspector never imports the engine's internals).
  * @module
  */
+import { countVerdicts, type ReplayDiff, type ReplaySummary, type Verdict } from '../replay/types.js'
 
-export type Verdict = 'match' | 'diverged' | 'skipped'
-
-export interface ReplayDiff {
-  /** Dotted field path into the response record (`status`, `body.createContexts.0.data.timeout`; a leading `smb2.` and `[n]` indexes are accepted). */
-  path: string
-  expected: unknown
-  actual: unknown
-}
+/** The shapes both sides share come from the replay (inspect/ depends on replay/, not the other way). */
+export { countVerdicts, type ReplayDiff, type ReplaySummary, type Verdict }
 
 export interface ReplayStep {
   /** Capture frame of the replayed request. */
@@ -28,13 +23,6 @@ export interface ReplayStep {
   diffs: ReplayDiff[]
   /** Why a step was skipped or what else the engine noted. */
   note?: string
-}
-
-export interface ReplaySummary {
-  requests: number
-  matched: number
-  diverged: number
-  skipped: number
 }
 
 export interface ReplayReport {
@@ -111,19 +99,6 @@ export function parseReport(doc: unknown): ReplayReport {
     steps: out,
     durable: Array.isArray(doc['durable']) ? doc['durable'] : [],
   }
-}
-
-export function countVerdicts(steps: Iterable<ReplayStep>): ReplaySummary {
-  const s: ReplaySummary = { requests: 0, matched: 0, diverged: 0, skipped: 0 }
-  for (const x of steps) {
-    if (x.verdict === 'skipped') s.skipped++
-    else {
-      s.requests++
-      if (x.verdict === 'match') s.matched++
-      else s.diverged++
-    }
-  }
-  return s
 }
 
 /** Normalises a diff path to the field tree's dotted form: no `smb2.` prefix, `a[2]` → `a.2`. */

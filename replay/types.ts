@@ -9,7 +9,7 @@
 export type Verdict = 'match' | 'diverged' | 'skipped'
 
 export interface ReplayDiff {
-  /** Dotted path into the response record (`status`, `body.createContexts.RqLs.leaseState`). */
+  /** Dotted path into the response record (`status`, `body.createContexts.RqLs.leaseState`; the inspector also accepts a leading `smb2.` and `[n]` indexes). */
   path: string
   expected: unknown
   actual: unknown
