@@ -20,6 +20,7 @@ import { findCreateContext, type CreateContextInput } from '../dissect/smb2/crea
 import { CreateAction } from '../dissect/smb2/constants/create.js'
 import { Capabilities } from '../dissect/smb2/constants/flags.js'
 import { NtStatus } from '../dissect/smb2/constants/status.js'
+import { createResponse } from './create-response.js'
 import { leaseRequestOf, leaseResponseContext } from './leasing.js'
 import { ServerOpen } from './open.js'
 import type { RequestContext } from './request.js'
@@ -408,20 +409,7 @@ export class DurableHandles {
       contexts.push(leaseResponseContext({ key: l.leaseKey, state: l.state, epoch: l.epoch, flags: l.breaking ? 0x02 : 0, version: l.version, parentLeaseKey: l.parentLeaseKey }))
     }
     ctx.createdOpen = open
-    return {
-      oplockLevel,
-      flags: 0,
-      createAction: answer?.createAction ?? CreateAction.Opened,
-      creationTime: info.creationTime,
-      lastAccessTime: info.lastAccessTime,
-      lastWriteTime: info.lastWriteTime,
-      changeTime: info.changeTime,
-      allocationSize: info.allocationSize,
-      endOfFile: info.endOfFile,
-      fileAttributes: info.fileAttributes,
-      fileId: { persistent: open.persistentId, volatile: open.volatileId },
-      createContexts: contexts,
-    }
+    return createResponse(open, info, { oplockLevel, createAction: answer?.createAction ?? CreateAction.Opened, createContexts: contexts })
   }
 
   /** The reserved create finished: success makes the open replay-eligible, failure frees the CreateGuid. */
@@ -517,20 +505,7 @@ export class DurableHandles {
     if (plan.kind === 'reconnect-v1' && findCreateContext(req.createContexts, 'DHnQ')) contexts.push({ tag: 'DHnQ', known: true, spec: '2.2.14.2.3', value: {} })
     const info = await share.vfs.queryInfo(d.vfs)
     const caching = server.caching.openInfo(g.persistentId)
-    return {
-      oplockLevel: g.lease ? OplockLevel.Lease : (caching?.oplockLevel ?? g.oplockLevel),
-      flags: 0,
-      createAction: CreateAction.Opened,
-      creationTime: info.creationTime,
-      lastAccessTime: info.lastAccessTime,
-      lastWriteTime: info.lastWriteTime,
-      changeTime: info.changeTime,
-      allocationSize: info.allocationSize,
-      endOfFile: info.endOfFile,
-      fileAttributes: info.fileAttributes,
-      fileId: { persistent: open.persistentId, volatile: open.volatileId },
-      createContexts: contexts,
-    }
+    return createResponse(open, info, { oplockLevel: g.lease ? OplockLevel.Lease : (caching?.oplockLevel ?? g.oplockLevel), createAction: CreateAction.Opened, createContexts: contexts })
   }
 
   /** Re-attaches a disconnected open to the request's session and tree (new volatile id, same persistent id). */

@@ -20,6 +20,7 @@ import type { VfsOpen } from '../vfs/open-table.js'
 import { PipeEndpoint } from '../ipc/pipe.js'
 import { ServerOpen } from '../open.js'
 import type { RequestContext } from '../request.js'
+import { createResponse } from '../create-response.js'
 import { SmbError } from '../smb-error.js'
 import { DurableKind, type OpenGlobal } from '../state/global-tables.js'
 import { OplockLevel } from '../state/oplock.js'
@@ -257,20 +258,7 @@ async function createFile(
   const info = quotaFake
     ? { ...result.info, creationTime: 0n, lastAccessTime: 0n, lastWriteTime: 0n, changeTime: 0n, fileAttributes: FileAttribute.Hidden | FileAttribute.System | FileAttribute.Directory | FileAttribute.Archive }
     : result.info
-  return {
-    oplockLevel: grant.oplockLevel,
-    flags: 0,
-    createAction: result.createAction,
-    creationTime: info.creationTime,
-    lastAccessTime: info.lastAccessTime,
-    lastWriteTime: info.lastWriteTime,
-    changeTime: info.changeTime,
-    allocationSize: info.allocationSize,
-    endOfFile: info.endOfFile,
-    fileAttributes: info.fileAttributes,
-    fileId: { persistent: open.persistentId, volatile: open.volatileId },
-    createContexts: contexts,
-  }
+  return createResponse(open, info, { oplockLevel: grant.oplockLevel, createAction: result.createAction, createContexts: contexts })
 }
 
 /**
