@@ -10,8 +10,20 @@ export const CLI = join(ROOT, 'dist/bin/smbscope.js')
 export const CACHE = process.env.SMBSCOPE_BENCH_DIR ?? join(tmpdir(), 'smbscope-bench')
 mkdirSync(CACHE, { recursive: true })
 
-/** The lab scripts: $SMBSCOPE_LAB, ../shared/lab from the checkout, or /work/shared/lab. */
-export const LAB = [process.env.SMBSCOPE_LAB, resolve(ROOT, '../shared/lab'), '/work/shared/lab'].find((d) => d && existsSync(join(d, 'samba-lab.sh')))
+/** The lab scripts: $SMBSCOPE_LAB (or $SMBSCOPE_LAB_DIR), ../shared/lab from the checkout, or /work/shared/lab. */
+export const LAB = [process.env.SMBSCOPE_LAB, process.env.SMBSCOPE_LAB_DIR, resolve(ROOT, '../shared/lab'), '/work/shared/lab'].find((d) => d && existsSync(join(d, 'samba-lab.sh')))
+
+/** The value after `--NAME` on the command line, or undefined. */
+export function strArg(name) {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? process.argv[i + 1] : undefined
+}
+
+/** `--NAME N` as a number, or `dflt`. */
+export const numArg = (name, dflt) => {
+  const v = strArg(name)
+  return v === undefined ? dflt : Number(v)
+}
 
 export const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 

@@ -15,25 +15,18 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { LAB, numArg, ROOT, strArg } from './lib.mjs'
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? Number(process.argv[i + 1]) : dflt
-}
-const FILES = arg('files', 1500)
-const SIZE = arg('size', 4096)
-const BIG_MB = arg('big-mb', 32)
-const ROUNDS = arg('rounds', 3)
-const KEEP = (() => {
-  const i = process.argv.indexOf('--keep-capture')
-  return i > 0 ? process.argv[i + 1] : undefined
-})()
+const root = ROOT
+const FILES = numArg('files', 1500)
+const SIZE = numArg('size', 4096)
+const BIG_MB = numArg('big-mb', 32)
+const ROUNDS = numArg('rounds', 3)
+const KEEP = strArg('keep-capture')
 
-const lab = [process.env.SMBSCOPE_LAB_DIR, resolve(root, '../shared/lab'), '/work/shared/lab'].filter(Boolean).find((d) => existsSync(join(d, 'samba-lab.sh')))
+const lab = LAB
 if (!lab) {
   console.error('bench/replay: the lab scripts (samba-lab.sh, capture.sh) are not found; set SMBSCOPE_LAB_DIR')
   process.exit(2)

@@ -18,20 +18,13 @@ import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { CACHE, CLI, compare, LAB, missing, sh, startSamba } from './lib.mjs'
+import { CACHE, CLI, compare, LAB, missing, numArg, sh, startSamba, strArg } from './lib.mjs'
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? Number(process.argv[i + 1]) : dflt
-}
-const ROUNDS = arg('rounds', 3)
-const BIG_MB = arg('big-mb', 200)
-const FILES = arg('files', 1500)
-const CYCLES = arg('cycles', 1000)
-const ONLY = (() => {
-  const i = process.argv.indexOf('--only')
-  return i > 0 ? process.argv[i + 1].split(',') : ['bulk', 'metadata', 'memory']
-})()
+const ROUNDS = numArg('rounds', 3)
+const BIG_MB = numArg('big-mb', 200)
+const FILES = numArg('files', 1500)
+const CYCLES = numArg('cycles', 1000)
+const ONLY = strArg('only')?.split(',') ?? ['bulk', 'metadata', 'memory']
 const want = (phase) => ONLY.includes(phase)
 
 const lacking = missing(['smbclient'])
