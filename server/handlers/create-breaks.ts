@@ -21,9 +21,17 @@ export function isAttributeOnly(desired: number): boolean {
   return (desired & ~STAT_ACCESS) === 0
 }
 
-/** Whether the open counts as a stat open for oplocks once the create is done (it opened an existing file). */
-export function isOplockStatOpen(desired: number, createAction: number): boolean {
-  return isAttributeOnly(desired) && createAction === CreateAction.Opened
+/**
+ * A stat open asks for nothing beyond attributes and SYNCHRONIZE; towards lease holders READ_CONTROL counts as
+ * well (Samba is_oplock_stat_open / is_lease_stat_open; smbtorture oplock.statopen1, lease.statopen4).
+ */
+export function isStatOpen(desired: number, leaseHolders: boolean): boolean {
+  return isAttributeOnly(leaseHolders ? desired & ~Access.ReadControl : desired)
+}
+
+/** Whether the open counts as a stat open for oplocks and leases once the create is done (it opened an existing file). */
+export function isOplockStatOpen(desired: number, createAction: number, leaseHolders = false): boolean {
+  return isStatOpen(desired, leaseHolders) && createAction === CreateAction.Opened
 }
 
 /** False when the create must not break anything before the VFS create (it will fail, or share modes block it). */

@@ -27,12 +27,9 @@ import { OplockLevel } from '../state/oplock.js'
 import { leaseRequestOf, leaseResponseContext, type ParsedLease } from '../leasing.js'
 import type { DurablePlan } from '../state/durable.js'
 import { Dialect } from '../../dissect/smb2/constants/dialect.js'
-import { anyFileOpen, breaksBeforeCreate } from './create-breaks.js'
+import { anyFileOpen, breaksBeforeCreate, isOplockStatOpen, isStatOpen } from './create-breaks.js'
 
 const FILE_CREATE_TREE_CONNECTION = 0x0000_0080
-/** FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE. */
-const STAT_OPEN_ACCESS = 0x0000_0080 | 0x0000_0100 | 0x0002_0000 | 0x0010_0000
-const READ_CONTROL = 0x0002_0000
 const QUOTA_FAKE_FILE = '$extend\\$quota:$q:$index_allocation'
 const VALID_OPLOCK_LEVELS = new Set<number>([OplockLevel.None, OplockLevel.II, OplockLevel.Exclusive, OplockLevel.Batch, OplockLevel.Lease])
 /** Impersonation levels 0..3 (MS-SMB2 2.2.13); above is STATUS_BAD_IMPERSONATION_LEVEL (3.3.5.9). */
@@ -117,14 +114,12 @@ async function createFile(
   const cachingLease = lease ? { key: lease.key, state: lease.state, version: lease.version, parentLeaseKey: lease.parentLeaseKey, epoch: lease.epoch } : null
 
   const desired = mapGenericAccess(req.desiredAccess >>> 0)
-  // A stat open asks for nothing beyond attributes and SYNCHRONIZE; towards lease holders READ_CONTROL counts as
-  // well (Samba is_oplock_stat_open / is_lease_stat_open; smbtorture oplock.statopen1, lease.statopen4).
   // No file open anywhere (disconnected durable opens keep theirs): nothing to break, no share mode to meet.
   const probeKey = anyFileOpen(ctx) ? await vfs.probe(req.name) : undefined
   const leaseHolders = !!probeKey && server.caching.leases.ofFile(probeKey).length > 0
   const overwrite = req.createDisposition === Disposition.Supersede || req.createDisposition === Disposition.Overwrite || req.createDisposition === Disposition.OverwriteIf
   // An overwriting create is never a stat open: it breaks (smbtorture oplock.exclusive5).
-  const statOpen = !overwrite && (desired & ~(leaseHolders ? STAT_OPEN_ACCESS : STAT_OPEN_ACCESS & ~READ_CONTROL)) === 0
+  const statOpen = !overwrite && isStatOpen(desired, leaseHolders)
   const alsi = findCreateContext(req.createContexts, 'AlSi')
   const allocationSize = alsi?.known ? (alsi.value as { allocationSize: bigint }).allocationSize : undefined
 
@@ -218,7 +213,7 @@ async function createFile(
     fileKey,
     clientGuid: conn.clientGuid,
     isDirectory: vopen.isDirectory,
-    statOpen: statOpen && result.createAction === CreateAction.Opened,
+    statOpen: isOplockStatOpen(desired, result.createAction, leaseHolders),
     overwrite,
     requestedOplockLevel: dirNoLease ? OplockLevel.None : requested,
     lease: dirNoLease ? null : cachingLease,
