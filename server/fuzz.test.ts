@@ -17,6 +17,7 @@ import { buildConfig } from './config.js'
 import { Logger } from './log.js'
 import { SmbServer } from './server.js'
 import { TestClient } from './test-helpers/client.js'
+import { rng } from '../dissect/test-helpers/random.js'
 
 const CAPTURES = [process.env['SMBSCOPE_CAPTURES'] && join(process.env['SMBSCOPE_CAPTURES'], 'samba'), resolve(import.meta.dirname, '../../shared/captures/samba'), '/work/shared/captures/samba']
   .filter((d): d is string => !!d)
@@ -26,19 +27,6 @@ const USER = 'fuzz'
 const PASSWORD = 'Fuzz-pass-1'
 
 if (!CAPTURES) console.warn('\n*** server fuzz test SKIPPED: no Samba captures (../shared/captures/samba; set SMBSCOPE_CAPTURES) ***\n')
-
-/** xorshift32. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x / 0x1_0000_0000
-  }
-}
 
 const isSmb2 = (b: Buffer) => b.length >= 64 && b[0] === 0xfe && b[1] === 0x53 && b[2] === 0x4d && b[3] === 0x42
 

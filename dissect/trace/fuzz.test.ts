@@ -8,22 +8,10 @@ import { describe, expect, it } from 'vitest'
 import { openCapture } from '../capture/index.js'
 import { Dissector } from './dissector.js'
 import { recordToJsonLine } from './json.js'
+import { rng } from '../test-helpers/random.js'
 
 const DIR = resolve(import.meta.dirname, '../../captures')
 const files = readdirSync(DIR).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort()
-
-/** xorshift32: deterministic mutations, so a failure can be reproduced from its seed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1
-  return () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x / 0x1_0000_0000
-  }
-}
 
 const MAGIC = Buffer.from([0xfe, 0x53, 0x4d, 0x42])
 const magics = new Map<Buffer, number[]>()
