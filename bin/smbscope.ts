@@ -6,10 +6,13 @@
  * @module
  */
 const argv = process.argv.slice(2)
+const BUNDLE = '../dissect-cli.bundle.js'
 
 async function fastDissect(): Promise<boolean> {
   if (argv[0] !== 'dissect') return false
-  const { parseDissectArgv, runDissect } = await import('../dissect/cli.js')
+  // The build bundles dissect/cli.js into one file (scripts/postbuild.mjs): a third of the load time.
+  const { parseDissectArgv, runDissect } = (await import(BUNDLE).catch(() => undefined) as typeof import('../dissect/cli.js') | undefined)
+    ?? (await import('../dissect/cli.js'))
   const args = parseDissectArgv(argv.slice(1))
   if (!args) return false
   process.exitCode = await runDissect(args)

@@ -10,7 +10,6 @@ import { isCaptureFormatError, openCapture } from './capture/index.js'
 import { compileFilter, FilterError, type Predicate } from './trace/filter.js'
 import { Dissector } from './trace/dissector.js'
 import { formatTextLine } from './trace/format-text.js'
-import { recordToJsonLine } from './trace/json.js'
 import { formatSummary, SummaryBuilder } from './trace/summary.js'
 import { parseKeyFile } from './trace/keys.js'
 import { OutputSink, Progress } from './trace/output.js'
@@ -114,10 +113,10 @@ export async function runDissect(args: DissectArgs): Promise<number> {
             full = sink.push(formatTextLine(r, { color, t0 }))
             break
           case 'jsonl':
-            full = sink.push(recordToJsonLine(r))
+            full = sink.pushJson(r)
             break
           default:
-            full = sink.push((first ? '' : ',') + recordToJsonLine(r))
+            full = sink.pushJson(r, first ? '' : ',')
             first = false
         }
         if (full) await sink.flush()

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { dissectAll } from './dissect-file.js'
-import { recordToJsonLine } from './json.js'
+import { JsonBytes } from './json-bytes.js'
 import { parseKeyFile } from './keys.js'
 import { formatSummary, SummaryBuilder } from './summary.js'
 
@@ -22,7 +22,13 @@ describe('golden traces of captures/', () => {
     it(f, async () => {
       const s = secrets[f] ?? secrets['default']!
       const { items, dissector } = await dissectAll(join(DIR, f), { passwords: s.passwords, keys: s.keys ? parseKeyFile(s.keys.join('\n')) : undefined })
-      const trace = items.map((d) => recordToJsonLine(d.record)).join('\n') + '\n'
+      // Written as `dissect --format jsonl` writes it (JsonBytes: straight into bytes).
+      const w = new JsonBytes()
+      for (const d of items) {
+        w.value(d.record)
+        w.byte(10)
+      }
+      const trace = w.take().toString('utf8')
       const sb = new SummaryBuilder()
       for (const d of items) sb.add(d.record)
       const summary = formatSummary(sb.build(dissector))

@@ -4,14 +4,15 @@
  * @module
  */
 import type { Writable } from 'node:stream'
+import { JsonBytes } from './json-bytes.js'
 
 export class OutputSink {
-  /** Lines are encoded straight into this chunk (no joined string), which is handed to the stream whole. */
-  private buf: Buffer | undefined
-  private pos = 0
+  /** Text and records are encoded straight into this chunk (no joined string), which is handed to the stream whole. */
+  private readonly w: JsonBytes
   private closed = false
 
   constructor(private readonly out: Writable, private readonly chunk = 1 << 16) {
+    this.w = new JsonBytes(chunk + 4096)
     out.on('error', (e: NodeJS.ErrnoException) => {
       // A closed pipe (`| head`) ends the output quietly.
       if (e.code === 'EPIPE') {
@@ -25,47 +26,36 @@ export class OutputSink {
     return this.write(s + '\n')
   }
 
-  /** Room for `n` more bytes; false when the current chunk must be flushed first. */
-  private room(n: number): boolean {
-    if (!this.buf) {
-      this.buf = Buffer.allocUnsafe(Math.max(this.chunk + 4096, n))
-      this.pos = 0
-    }
-    return this.pos + n <= this.buf.length
-  }
-
-  private append(s: string, newline: boolean): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const max = s.length * 3 + 1
-    if (!this.room(max)) {
-      this.handOff()
-      this.room(max)
-    }
-    const b = this.buf!
-    this.pos += b.write(s, this.pos)
-    if (newline) b[this.pos++] = 10
-  }
-
   /** Buffers a line; true when the buffer is full and `flush()` should be awaited. */
   push(s: string): boolean {
     if (this.closed) return false
-    this.append(s, true)
-    return this.pos >= this.chunk
+    this.w.raw(s)
+    this.w.byte(10)
+    return this.w.pos >= this.chunk
+  }
+
+  /**
+   * Buffers the JSON text of a record (as `recordToJsonLine` gives it) and a newline, after `prefix` (e.g. the
+   * comma between the elements of `--format json`); true when `flush()` should be awaited.
+   */
+  pushJson(v: unknown, prefix = ''): boolean {
+    if (this.closed) return false
+    if (prefix) this.w.raw(prefix)
+    this.w.value(v)
+    this.w.byte(10)
+    return this.w.pos >= this.chunk
   }
 
   async write(s: string): Promise<void> {
     if (this.closed) return
-    this.append(s, false)
-    if (this.pos >= this.chunk) await this.flush()
+    this.w.raw(s)
+    if (this.w.pos >= this.chunk) await this.flush()
   }
 
   /** Gives the filled part of the chunk to the stream (which keeps it until written); true when it wants a drain. */
   private handOff(): boolean {
-    if (!this.buf || this.pos === 0) return false
-    const data = this.buf.subarray(0, this.pos)
-    this.buf = undefined
-    this.pos = 0
-    return !this.out.write(data)
+    if (this.w.pos === 0) return false
+    return !this.out.write(this.w.take())
   }
 
   async flush(): Promise<void> {

@@ -109,7 +109,7 @@ const TIMEOUT_KEY = /timeout/i
 
 /** Whether a bigint under this key is a FILETIME (…Time, not …Timeout); keys are few, so the answer is cached. */
 const timeKeys = new Map<string, boolean>()
-function isTimeKey(k: string): boolean {
+export function isTimeKey(k: string): boolean {
   let b = timeKeys.get(k)
   if (b === undefined) {
     b = TIME_KEY.test(k) && !TIMEOUT_KEY.test(k)
@@ -159,7 +159,7 @@ function decimalText(v: number): string {
   return sec + '.' + f.slice(1, e)
 }
 
-function numberText(v: number): string {
+export function numberText(v: number): string {
   if ((v | 0) === v) {
     if (v >= 0 && v < 65536) return (SMALL_INTS[v] ??= String(v))
     return String(v)
