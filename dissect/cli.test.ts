@@ -44,6 +44,9 @@ describe('parseDissectArgv (the CLI fast path)', () => {
     ['cap.pcap', '--no-color', '--progress'],
     ['cap.pcap', '--color', '--no-progress', '-f', 'text'],
     ['123'],
+    ['cap.pcap', '--password', 'pw'],
+    ['cap.pcap', '-p', 'pw', '-f', 'jsonl'],
+    ['cap.pcap', '--password=pw'],
   ]
   for (const argv of accepted) {
     it(`takes ${JSON.stringify(argv)} as yargs does`, async () => {
@@ -61,8 +64,10 @@ describe('parseDissectArgv (the CLI fast path)', () => {
     ['cap.pcap', '--format', 'xml'],
     ['cap.pcap', '--format'],
     ['cap.pcap', '-f', 'jsonl', '-f', 'text'],
-    ['cap.pcap', '--password', 'pw'],
-    ['cap.pcap', '-p', 'pw'],
+    ['--password', 'pw', 'cap.pcap'],
+    ['-p', 'pw', 'pw2', 'cap.pcap'],
+    ['cap.pcap', '-p', 'pw', '-p', 'pw2'],
+    ['cap.pcap', '--password'],
     ['cap.pcap', '--help'],
     ['cap.pcap', '--bogus'],
     ['cap.pcap', '--filter', '-x'],

@@ -24,8 +24,8 @@ const FLAG_OPTIONS: Record<string, ['color' | 'progress', boolean]> = {
 
 /**
  * The arguments of `dissect FILE [options]` (argv after the command name) read without yargs, so the common
- * invocations start faster. Only the unambiguous forms are taken; anything else (help, --password with its
- * array values, a repeated option, a value that looks like an option, an unknown word) gives undefined and
+ * invocations start faster. Only the unambiguous forms are taken; anything else (help, several passwords or a
+ * password followed by a word, a repeated option, a value that looks like an option, an unknown word) gives undefined and
  * the caller lets yargs parse (and explain) it. The result equals what yargs would hand the runner.
  */
 export function parseDissectArgv(argv: readonly string[]): DissectArgs | undefined {
@@ -52,6 +52,16 @@ export function parseDissectArgv(argv: readonly string[]): DissectArgs | undefin
         if (!FORMATS.has(value)) return undefined
         out.format = value as DissectArgs['format']
       } else out[opt] = value
+      continue
+    }
+    if (a === '--password' || a === '-p') {
+      // yargs reads --password as an array that swallows the words after it, so only a single password with
+      // nothing but options (or the end) after it is taken here.
+      if (value === undefined) value = argv[++i]
+      const after = argv[i + 1]
+      if (value === undefined || value === '' || value.startsWith('-') || seen.has('password') || (after !== undefined && !after.startsWith('-'))) return undefined
+      seen.add('password')
+      out.password = [value]
       continue
     }
     const flag = FLAG_OPTIONS[a]
