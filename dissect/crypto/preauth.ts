@@ -106,6 +106,8 @@ export class PreauthTracker {
   observe(message: Buffer): void {
     if (message.length < 64 || message.readUInt32LE(0) !== SMB2_MAGIC) return
     const command = message.readUInt16LE(12)
+    // Only NEGOTIATE and SESSION_SETUP take part; every other message leaves here, before any 64-bit read.
+    if (command !== Smb2Command.Negotiate && command !== Smb2Command.SessionSetup) return
     const response = (message.readUInt32LE(16) & Smb2Flags.ServerToRedir) !== 0
     const messageId = message.readBigUInt64LE(24)
     const sessionId = message.readBigUInt64LE(40)

@@ -17,7 +17,9 @@ describe('JsonBytes', () => {
     fc.string({ unit: 'binary' }), // lone surrogates, control characters
     fc.double(),
     fc.integer(),
-    fc.constantFrom(-0, 2 ** 53, 2 ** 53 + 2, 1e21, 0.1, 1795630897.38078),
+    fc.constantFrom(-0, 2 ** 53, 2 ** 53 + 2, 1e21, 0.1, 1795630897.38078, 0.000631, 4294967295.5, 1e-7),
+    fc.tuple(fc.integer({ min: 0, max: 2 ** 33 }), fc.integer({ min: 0, max: 999_999 })).map(([s, us]) => s + us / 1e6),
+    fc.integer({ min: 0, max: 10_000_000 }).map((us) => us / 1e6),
     fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
     fc.bigInt({ min: 116444736000000000n, max: 140000000000000000n }),
     fc.boolean(),

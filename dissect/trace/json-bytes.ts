@@ -99,8 +99,34 @@ export class JsonBytes {
   }
 
   number(v: number): void {
-    if (Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER && !Object.is(v, -0)) this.uint(v)
-    else this.ascii(numberText(v))
+    if (Number.isInteger(v)) {
+      if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && !Object.is(v, -0)) return this.uint(v)
+    } else if (v > 0 && v < 4294967296) {
+      // A time or duration with at most six decimals (capture timestamps, rtt), by the rule of decimalText
+      // in record.ts: when (sec·10^6 + micro) / 10^6 gives v back, "sec.micro" without trailing zeros is
+      // the shortest text that reads back as v, which is what String(v) prints.
+      const sec = Math.floor(v)
+      const us = Math.round((v - sec) * 1e6)
+      if (us > 0 && us < 1e6 && (sec * 1e6 + us) / 1e6 === v) {
+        this.uint(sec)
+        if (this.pos + 7 > this.buf.length) this.grow(7)
+        const b = this.buf
+        b[this.pos] = 46
+        let last = 6
+        let d = us
+        while (d % 10 === 0) {
+          d /= 10
+          last--
+        }
+        for (let i = last; i >= 1; i--) {
+          b[this.pos + i] = 48 + (d % 10)
+          d = Math.floor(d / 10)
+        }
+        this.pos += last + 1
+        return
+      }
+    }
+    this.ascii(numberText(v))
   }
 
   /** `"` + hex of bytes [start, end) + `"`. */
