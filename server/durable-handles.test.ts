@@ -109,6 +109,40 @@ describe('leases', () => {
     expect(a.unsolicited[0]!.body).toMatchObject({ leaseKey: k1, currentLeaseState: 7, newLeaseState: 3, flags: 1, newEpoch: 7 })
   })
 
+  it('deleting through another key breaks Handle caching first: the close of a DELETE_ON_CLOSE open and a delete disposition (smbtorture lease.unlink)', async () => {
+    h = await startServer()
+    const a = await login()
+    const b = await login()
+    const k1 = randomUUID()
+    const k2 = randomUUID()
+    a.onBreak((n) => void a.send(Smb2Command.OplockBreak, { flags: 0, leaseKey: n.body.leaseKey, leaseState: n.body.newLeaseState, leaseDuration: 0n }).catch(() => undefined))
+    const RH = 3
+    const r1 = await a.create('unlink.dat', { oplock: LEASE, contexts: [rqLsV2(k1, RH)] })
+    expect(ctxOf(r1, 'RqLs')).toMatchObject({ leaseState: RH })
+    // An unlink as smbclient does it: DELETE access, share RWD, FILE_DELETE_ON_CLOSE, then CLOSE.
+    const DELETE = 0x0001_0000
+    const u = await b.create('unlink.dat', { access: DELETE, share: 7, disposition: 1, options: 0x1000 | 0x40 })
+    expect(u.statusName).toBe('STATUS_SUCCESS')
+    expect(a.unsolicited).toHaveLength(0) // the open alone asks for no Handle break (no sharing violation)
+    expect((await b.close(u.body.fileId)).statusName).toBe('STATUS_SUCCESS')
+    expect(a.unsolicited).toHaveLength(1) // the close waited for the break and its ack
+    expect(a.unsolicited[0]!.body).toMatchObject({ leaseKey: k1, currentLeaseState: RH, newLeaseState: 1, flags: 1 })
+    expect((await a.close(r1.body.fileId)).statusName).toBe('STATUS_SUCCESS')
+
+    // A delete disposition set through SET_INFO by another key breaks the holder's Handle caching too; the setter's
+    // own lease is left alone.
+    const r2 = await a.create('unlink2.dat', { oplock: LEASE, contexts: [rqLsV2(k1, RH)] })
+    const r3 = await b.create('unlink2.dat', { oplock: LEASE, access: 0x001f01ff, contexts: [rqLsV2(k2, RH)] })
+    expect(ctxOf(r3, 'RqLs')).toMatchObject({ leaseState: RH })
+    b.onBreak(() => expect.unreachable('the setter\'s own lease must not break'))
+    expect((await b.setInfo(r3.body.fileId, 1, 13, Buffer.from([1]))).statusName).toBe('STATUS_SUCCESS')
+    expect(a.unsolicited).toHaveLength(2)
+    expect(a.unsolicited[1]!.body).toMatchObject({ leaseKey: k1, newLeaseState: 1 })
+    expect(b.unsolicited).toHaveLength(0)
+    await b.close(r3.body.fileId)
+    await a.close(r2.body.fileId)
+  })
+
   it('v1 lease on SMB 2.1; a directory gets no lease (no directory leasing capability)', async () => {
     h = await startServer()
     const a = await login([0x0210])

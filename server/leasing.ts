@@ -101,11 +101,12 @@ export function sendLeaseBreak(server: SmbServer, n: LeaseBreakNotice): boolean 
 }
 
 /**
- * A rename through `open`: other lease keys on the file lose Handle caching first (their holders may have cached
- * handles under the old name), and the rename waits for those breaks (as Samba; smbtorture lease.v2_rename). The
- * renaming open's own lease is left alone.
+ * Before a rename, a delete-on-close set through SET_INFO, or the CLOSE of an open created with
+ * FILE_DELETE_ON_CLOSE: other lease keys on the file lose Handle caching first (their holders may keep cached
+ * handles that would hold the old name or keep the file from being deleted), and the request waits for those
+ * breaks (as Samba; smbtorture lease.v2_rename, lease.unlink). The requesting open's own lease is left alone.
  */
-export async function breakHandleCachingForRename(ctx: RequestContext, open: ServerOpen): Promise<void> {
+export async function breakOthersHandleCaching(ctx: RequestContext, open: ServerOpen): Promise<void> {
   const g = ctx.server.tables.opens.get(open.persistentId)
   const own = g?.lease ? { key: g.lease.key, state: 0, version: g.lease.version } : null
   const w = ctx.server.caching.breakForSharingViolation({ fileKey: open.fileKey, clientGuid: ctx.conn.clientGuid, lease: own })

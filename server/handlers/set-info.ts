@@ -18,7 +18,7 @@ import type { RequestContext } from '../request.js'
 import { SmbError } from '../smb-error.js'
 import { Access } from '../vfs/constants.js'
 import { LocalShare } from '../vfs/local-fs.js'
-import { breakHandleCachingForRename } from '../leasing.js'
+import { breakOthersHandleCaching } from '../leasing.js'
 
 /** MS-ERREF: STATUS_EAS_NOT_SUPPORTED. */
 const STATUS_EAS_NOT_SUPPORTED = 0xc000_004f
@@ -80,18 +80,22 @@ export async function setInfo(req: SetInfoRequest, ctx: RequestContext) {
       break
     }
     case F.FileDispositionInformation:
-      await vfs.setDisposition(vopen, { deleteFile: (v as FileDispositionInformation).deletePending !== 0 })
+    case F.FileDispositionInformationEx: {
+      const d = cls === F.FileDispositionInformation
+        ? { deleteFile: (v as FileDispositionInformation).deletePending !== 0 }
+        : LocalShare.dispositionFromFlags((v as FileDispositionInformationEx).flags)
+      // Other holders of Handle caching are asked to close their cached handles, so the delete can happen.
+      if (d.deleteFile && vopen.has(Access.Delete)) await breakOthersHandleCaching(ctx, open)
+      await vfs.setDisposition(vopen, d)
       break
-    case F.FileDispositionInformationEx:
-      await vfs.setDisposition(vopen, LocalShare.dispositionFromFlags((v as FileDispositionInformationEx).flags))
-      break
+    }
     case F.FileRenameInformation:
     case F.FileRenameInformationEx: {
       const r = v as FileRenameInformation | FileRenameInformationEx
       // MS-SMB2 2.2.39: RootDirectory MUST be zero for SMB2.
       if (r.rootDirectory !== 0n) throw new SmbError(NtStatus.InvalidParameter, undefined, 'RootDirectory is not zero')
       const replace = 'replaceIfExists' in r ? r.replaceIfExists !== 0 : (r.flags & RENAME_REPLACE_IF_EXISTS) !== 0
-      await breakHandleCachingForRename(ctx, open)
+      await breakOthersHandleCaching(ctx, open)
       await vfs.rename(vopen, r.fileName, { replaceIfExists: replace })
       ctx.server.tables.updateOpen(open.persistentId, { path: r.fileName.replace(/^\\/, '') })
       break
