@@ -25,6 +25,7 @@ export function serveCommand(y: Argv): Argv {
         .option('signing', { choices: ['enabled', 'required'] as const, describe: 'message signing (default enabled)' })
         .option('encryption', { choices: ['off', 'desired', 'required'] as const, describe: 'SMB 3 encryption (default off: as the client asks)' })
         .option('session-expiry', { type: 'number', describe: 'seconds after which a session must reauthenticate (STATUS_NETWORK_SESSION_EXPIRED; default never)' })
+        .option('directory-leases', { type: 'boolean', describe: 'offer directory leases on SMB 3.x (default off, as Samba 4.17)' })
         .option('min-dialect', { type: 'string', describe: 'lowest dialect offered (2.0.2, 2.1, 3.0, 3.0.2, 3.1.1)' })
         .option('max-dialect', { type: 'string', describe: 'highest dialect offered' })
         .option('log', { choices: ['error', 'warn', 'info', 'debug'] as const, describe: 'log level on stderr (default info)' })

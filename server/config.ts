@@ -5,8 +5,9 @@
  *   --share NAME=PATH[,ca][,ro][,encrypt][,guest]     ca: continuously available (persistent handles)
  *   --user NAME:PASSWORD                              NTLMv2 users (NT hash kept, password dropped)
  *   --session-expiry SECONDS                          sessions must reauthenticate after this long
+ *   --directory-leases                                offer directory leases on SMB 3.x (Samba 4.17 does not)
  *   config file: { "shares": [{ "name", "path", "ca", "readOnly", "encrypt", "guestOk" }],
- *                  "users": [{ "name", "password" | "ntHash" }], "guest", "anonymous", "multichannel", "signing",
+ *                  "users": [{ "name", "password" | "ntHash" }], "guest", "anonymous", "multichannel", "directoryLeases", "signing",
  *                  "encryption", "dialects": { "min", "max" }, "limits": {...} (e.g. "sessionExpiryMs"),
  *                  "durable": {...}, "netbiosName", "domain" }
  * @module
@@ -67,6 +68,12 @@ export interface ServerConfig {
   anonymous: boolean
   /** Offer multichannel (SMB2_GLOBAL_CAP_MULTI_CHANNEL, session binding) on SMB 3.x (config file "multichannel", default true). */
   multichannel: boolean
+  /**
+   * Offer directory leases (SMB2_GLOBAL_CAP_DIRECTORY_LEASING: R/RH leases on directories, broken by changes inside
+   * them) on SMB 3.x (`--directory-leases`, config file "directoryLeases"). Off by default, as in Samba 4.17, so that
+   * replays of captures recorded against Samba see the same NEGOTIATE capabilities.
+   */
+  directoryLeases: boolean
   stateDir?: string
   signing: 'enabled' | 'required'
   encryption: 'off' | 'desired' | 'required'
@@ -169,6 +176,7 @@ export interface CliConfigInput {
   maxDialect?: string
   /** Session expiry in seconds (`--session-expiry`), overriding limits.sessionExpiryMs of the config file. */
   sessionExpiry?: number
+  directoryLeases?: boolean
   log?: string
 }
 
@@ -223,6 +231,7 @@ export function buildConfig(a: CliConfigInput): ServerConfig {
     guest,
     anonymous: (file['anonymous'] as boolean | undefined) ?? true,
     multichannel: (file['multichannel'] as boolean | undefined) ?? true,
+    directoryLeases: a.directoryLeases ?? (file['directoryLeases'] as boolean | undefined) ?? false,
     stateDir: a.stateDir ?? (file['stateDir'] as string | undefined),
     signing,
     encryption,

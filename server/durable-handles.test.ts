@@ -143,6 +143,53 @@ describe('leases', () => {
     await a.close(r2.body.fileId)
   })
 
+  it('--directory-leases: RH on a directory, broken by a change inside it unless the changer names it as parent (smbtorture lease.v2_request)', async () => {
+    h = await startServer({ directoryLeases: true })
+    const a = await login()
+    expect(a.serverCapabilities! & Capabilities.DirectoryLeasing).toBe(Capabilities.DirectoryLeasing)
+    a.onBreak((n) => void a.send(Smb2Command.OplockBreak, { flags: 0, leaseKey: n.body.leaseKey, leaseState: n.body.newLeaseState, leaseDuration: 0n }).catch(() => undefined))
+    const dirKey = randomUUID()
+    const d = await a.create('leased.dir', { oplock: LEASE, disposition: 2, options: 1, contexts: [rqLsV2(dirKey, 7, 0x22)] })
+    expect(d.statusName).toBe('STATUS_SUCCESS')
+    expect(d.body.oplockLevel).toBe(LEASE)
+    expect(ctxOf(d, 'RqLs')).toMatchObject({ leaseKey: dirKey, leaseState: 3, epoch: 0x23 }) // W is never granted on a directory
+
+    // A file created with the directory's lease key as its parent: no break.
+    const withParent = { ...rqLsV2(randomUUID(), 7), value: { ...rqLsV2(randomUUID(), 7).value, flags: 4, parentLeaseKey: dirKey } }
+    const f1 = await a.create('leased.dir\\a.dat', { oplock: LEASE, disposition: 2, contexts: [withParent] })
+    expect(ctxOf(f1, 'RqLs')).toMatchObject({ flags: 4, parentLeaseKey: dirKey })
+    await new Promise((r) => setTimeout(r, 100))
+    expect(a.unsolicited).toHaveLength(0)
+
+    // One without: the directory lease breaks RH -> none (ack required).
+    const f2 = await a.create('leased.dir\\b.dat', { oplock: LEASE, disposition: 2, contexts: [rqLsV2(randomUUID(), 7)] })
+    expect(f2.statusName).toBe('STATUS_SUCCESS')
+    await waitFor(() => a.unsolicited.length === 1)
+    expect(a.unsolicited[0]!.body).toMatchObject({ leaseKey: dirKey, currentLeaseState: 3, newLeaseState: 0, flags: 1 })
+
+    // Re-arm (RH again on the same key), write through the second file: nothing until its close.
+    const d2 = await a.create('leased.dir', { oplock: LEASE, disposition: 1, contexts: [rqLsV2(dirKey, 7, 0x22)] })
+    expect(ctxOf(d2, 'RqLs')).toMatchObject({ leaseState: 3 })
+    await a.close(d2.body.fileId)
+    expect((await a.write(f2.body.fileId, 0n, Buffer.alloc(100, 1))).statusName).toBe('STATUS_SUCCESS')
+    await new Promise((r) => setTimeout(r, 100))
+    expect(a.unsolicited).toHaveLength(1)
+    await a.close(f2.body.fileId)
+    await waitFor(() => a.unsolicited.length === 2)
+    expect(a.unsolicited[1]!.body).toMatchObject({ leaseKey: dirKey, newLeaseState: 0 })
+    await a.close(f1.body.fileId)
+    await a.close(d.body.fileId)
+  })
+
+  it('without --directory-leases the capability is not offered and a directory gets no lease', async () => {
+    h = await startServer()
+    const a = await login()
+    expect(a.serverCapabilities! & Capabilities.DirectoryLeasing).toBe(0)
+    const d = await a.create('plain.dir', { oplock: LEASE, disposition: 2, options: 1, contexts: [rqLsV2(randomUUID(), 7)] })
+    expect(d.body.oplockLevel).toBe(0)
+    expect(ctxOf(d, 'RqLs')).toBeUndefined()
+  })
+
   it('v1 lease on SMB 2.1; a directory gets no lease (no directory leasing capability)', async () => {
     h = await startServer()
     const a = await login([0x0210])

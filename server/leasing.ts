@@ -4,6 +4,7 @@
  * sending the Lease Break Notification the caching manager (server/state/file-caching.ts) asks for.
  * @module
  */
+import { dirname } from 'node:path'
 import { findCreateContext, type CreateContext, type CreateContextInput } from '../dissect/smb2/create-contexts/index.js'
 import { LeaseBreakNotification } from '../dissect/smb2/commands/oplock-break.js'
 import { Smb2Command } from '../dissect/smb2/constants/command.js'
@@ -113,4 +114,25 @@ export async function breakOthersHandleCaching(ctx: RequestContext, open: Server
   if (!w) return
   if (!ctx.isAsync) ctx.goAsync(() => undefined)
   await w
+}
+
+/** Who makes a change in a directory: a change through an open whose lease names the directory's lease key as
+ * its ParentLeaseKey does not break that directory lease (MS-SMB2 3.3.5.9.11). */
+export function changeBy(ctx: RequestContext, open: ServerOpen): { clientGuid: string; parentLeaseKey: string | null } {
+  const g = ctx.server.tables.opens.get(open.persistentId)
+  const l = g?.lease ? ctx.server.caching.lease(ctx.conn.clientGuid, g.lease.key) : undefined
+  return { clientGuid: ctx.conn.clientGuid, parentLeaseKey: l?.parentLeaseKey ?? null }
+}
+
+/**
+ * A change of the directory entry at `childAbsPath` (a file created, overwritten, written and closed, deleted,
+ * renamed away or in): directory leases on its parent lose Read (and Handle) caching, except the lease named as
+ * the changer's ParentLeaseKey. Free while nobody holds a directory lease.
+ */
+export function reportDirectoryChange(server: SmbServer, childAbsPath: string, by: { clientGuid: string; parentLeaseKey: string | null }): void {
+  if (server.caching.directoryLeaseCount === 0) return
+  const parent = dirname(childAbsPath)
+  for (const key of server.caching.directoryLeaseFiles()) {
+    if (server.openTable.node(key)?.absPath === parent) server.caching.onDirectoryChange(key, by)
+  }
 }

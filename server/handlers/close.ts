@@ -2,7 +2,7 @@
 import type { CloseRequest } from '../../dissect/smb2/commands/close.js'
 import { CloseFlags } from '../../dissect/smb2/constants/close.js'
 import { CreateOptions } from '../../dissect/smb2/constants/create.js'
-import { breakOthersHandleCaching } from '../leasing.js'
+import { breakOthersHandleCaching, changeBy, reportDirectoryChange } from '../leasing.js'
 import type { RequestContext } from '../request.js'
 
 export async function close(req: CloseRequest, ctx: RequestContext) {
@@ -13,7 +13,12 @@ export async function close(req: CloseRequest, ctx: RequestContext) {
   // acknowledgements (as Samba does; smbtorture lease.unlink).
   const v = open.isPipe ? undefined : open.vfs
   if (v && (v.createOptions & CreateOptions.DeleteOnClose) && v.deleteOnClose && !v.node.deletePending) await breakOthersHandleCaching(ctx, open)
+  // The close of a written or deleted file is a change in its directory (directory leases break).
+  const changed = v && (ctx.server.caching.wasModified(open.persistentId) || v.deleteOnClose || v.node.deletePending)
+  const by = changed ? changeBy(ctx, open) : undefined
+  const childPath = v?.node.absPath
   const r = await ctx.server.closeOpen(open, { postQuery: post })
+  if (by && childPath) reportDirectoryChange(ctx.server, childPath, by)
   const info = r?.info
   if (post && info) {
     return {

@@ -24,7 +24,7 @@ import { createResponse } from '../create-response.js'
 import { SmbError } from '../smb-error.js'
 import { DurableKind, type OpenGlobal } from '../state/global-tables.js'
 import { OplockLevel } from '../state/oplock.js'
-import { leaseRequestOf, leaseResponseContext, type ParsedLease } from '../leasing.js'
+import { leaseRequestOf, leaseResponseContext, reportDirectoryChange, type ParsedLease } from '../leasing.js'
 import type { DurablePlan } from '../state/durable.js'
 import { Dialect } from '../../dissect/smb2/constants/dialect.js'
 import { anyFileOpen, breaksBeforeCreate, isOplockStatOpen, isStatOpen } from './create-breaks.js'
@@ -205,9 +205,10 @@ async function createFile(
     await vfs.close(vopen).catch(() => undefined)
     throw e
   }
-  // No directory leases (SMB2_GLOBAL_CAP_DIRECTORY_LEASING is not offered): a directory gets neither lease nor
-  // oplock (MS-SMB2 3.3.5.9.8; Samba answers SMB2_OPLOCK_LEVEL_NONE without a lease context, lease.request).
-  const dirNoLease = vopen.isDirectory && requested === OplockLevel.Lease
+  // Directory leases (R or RH) exist on SMB 3.x when SMB2_GLOBAL_CAP_DIRECTORY_LEASING is offered (--directory-leases);
+  // otherwise a directory gets neither lease nor oplock (MS-SMB2 3.3.5.9.8; Samba answers SMB2_OPLOCK_LEVEL_NONE
+  // without a lease context, lease.request).
+  const dirNoLease = vopen.isDirectory && requested === OplockLevel.Lease && !(server.config.directoryLeases && conn.dialect >= Dialect.Smb300)
   const grant = server.caching.grantOpen({
     openId: g.persistentId,
     fileKey,
@@ -250,6 +251,9 @@ async function createFile(
   }
   if (durableContext) contexts.push(durableContext)
   if (grant.lease) contexts.push(leaseResponseContext(grant.lease))
+  // A new, overwritten or superseded entry changes its directory: leases on it break (but not the one this
+  // create names as its parent).
+  if (result.createAction !== CreateAction.Opened) reportDirectoryChange(server, vopen.node.absPath, { clientGuid: conn.clientGuid, parentLeaseKey: lease?.parentLeaseKey ?? null })
   const info = quotaFake
     ? { ...result.info, creationTime: 0n, lastAccessTime: 0n, lastWriteTime: 0n, changeTime: 0n, fileAttributes: FileAttribute.Hidden | FileAttribute.System | FileAttribute.Directory | FileAttribute.Archive }
     : result.info

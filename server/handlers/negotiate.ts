@@ -46,7 +46,7 @@ function securityMode(server: SmbServer): number {
 
 /**
  * MS-SMB2 3.3.5.4 server capabilities, as Samba gives them: DFS always; LEASING and LARGE_MTU from 2.1; on 3.x,
- * MULTI_CHANNEL and PERSISTENT_HANDLES when the client asks for them (the latter only when a share is continuously
+ * DIRECTORY_LEASING when configured (Samba 4.17 does not offer it), MULTI_CHANNEL and PERSISTENT_HANDLES when the client asks for them (the latter only when a share is continuously
  * available), ENCRYPTION for 3.0/3.0.2 when the client asks (3.1.1 uses the negotiate context). Samba 4.17
  * answers a 3.1.1 client asking for everything with 0x0f (DFS|LEASING|LARGE_MTU|MULTI_CHANNEL).
  */
@@ -54,6 +54,8 @@ function capabilitiesFor(dialect: number, clientCaps: number, server: SmbServer)
   let caps: number = Capabilities.Dfs
   if (dialect >= Dialect.Smb210) caps |= Capabilities.Leasing | Capabilities.LargeMtu
   if (dialect >= Dialect.Smb300) {
+    // Directory leases when configured: R/RH on directories, broken by changes inside them (reportDirectoryChange).
+    if (server.config.directoryLeases) caps |= Capabilities.DirectoryLeasing
     const anyCa = server.config.shares.some((s) => s.ca)
     if (clientCaps & Capabilities.PersistentHandles && anyCa) caps |= Capabilities.PersistentHandles
   }

@@ -18,7 +18,7 @@ import type { RequestContext } from '../request.js'
 import { SmbError } from '../smb-error.js'
 import { Access } from '../vfs/constants.js'
 import { LocalShare } from '../vfs/local-fs.js'
-import { breakOthersHandleCaching } from '../leasing.js'
+import { breakOthersHandleCaching, changeBy, reportDirectoryChange } from '../leasing.js'
 
 /** MS-ERREF: STATUS_EAS_NOT_SUPPORTED. */
 const STATUS_EAS_NOT_SUPPORTED = 0xc000_004f
@@ -96,8 +96,13 @@ export async function setInfo(req: SetInfoRequest, ctx: RequestContext) {
       if (r.rootDirectory !== 0n) throw new SmbError(NtStatus.InvalidParameter, undefined, 'RootDirectory is not zero')
       const replace = 'replaceIfExists' in r ? r.replaceIfExists !== 0 : (r.flags & RENAME_REPLACE_IF_EXISTS) !== 0
       await breakOthersHandleCaching(ctx, open)
+      const from = vopen.node.absPath
       await vfs.rename(vopen, r.fileName, { replaceIfExists: replace })
       ctx.server.tables.updateOpen(open.persistentId, { path: r.fileName.replace(/^\\/, '') })
+      // Both directories changed: the one the name left and the one it went to.
+      const by = changeBy(ctx, open)
+      reportDirectoryChange(ctx.server, from, by)
+      if (vopen.node.absPath !== from) reportDirectoryChange(ctx.server, vopen.node.absPath, by)
       break
     }
     case F.FileLinkInformation: {

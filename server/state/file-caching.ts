@@ -170,6 +170,8 @@ interface CachingOpen {
   connected: boolean
   persistent: boolean
   statOpen: boolean
+  /** Written to (or truncated, extended) through this open: its close is a change of the parent directory. */
+  modified: boolean
 }
 
 interface BreakTimer {
@@ -319,6 +321,7 @@ export class CachingManager {
       connected: true,
       persistent: !!req.persistent,
       statOpen,
+      modified: false,
     }
 
     if (req.requestedOplockLevel === OplockLevel.Lease && req.lease) {
@@ -428,6 +431,7 @@ export class CachingManager {
       connected: r.connected,
       persistent: r.persistent,
       statOpen: false,
+      modified: false,
     }
     if (r.lease) {
       let l = this.leases.get(r.clientGuid, r.lease.key)
@@ -466,7 +470,24 @@ export class CachingManager {
 
   /** A WRITE (or SET_INFO end-of-file) through `openId`: level II oplocks break to none, other keys' R leases too. */
   onWrite(openId: bigint): void {
+    const me = this.opens.get(openId)
+    if (me) me.modified = true
     this.breakReaders(openId)
+  }
+
+  /** Whether `openId` wrote to its file (the CLOSE handler reports that close as a change in the parent). */
+  wasModified(openId: bigint): boolean {
+    return this.opens.get(openId)?.modified === true
+  }
+
+  /** Number of directory leases held (directory-change reporting costs nothing while there are none). */
+  get directoryLeaseCount(): number {
+    return this.leases.directories.size
+  }
+
+  /** The files (directories) that hold a directory lease. */
+  directoryLeaseFiles(): string[] {
+    return [...new Set([...this.leases.directories].map((l) => l.fileKey))]
   }
 
   /** A byte-range LOCK through `openId`: same breaks as a write (MS-FSA 2.1.4.12; smbtorture oplock.brl1-3). */

@@ -116,6 +116,8 @@ const leaseId = (clientGuid: Guid, leaseKey: Guid) => `${clientGuid.toLowerCase(
 export class LeaseTable {
   private readonly byId = new Map<string, Lease>()
   private readonly byFile = new Map<string, Set<Lease>>()
+  /** The leases on directories (few; changes inside a directory look them up). */
+  readonly directories = new Set<Lease>()
 
   get(clientGuid: Guid, leaseKey: Guid): Lease | undefined {
     return this.byId.get(leaseId(clientGuid, leaseKey))
@@ -132,10 +134,12 @@ export class LeaseTable {
     let set = this.byFile.get(lease.fileKey)
     if (!set) this.byFile.set(lease.fileKey, (set = new Set()))
     set.add(lease)
+    if (lease.isDirectory) this.directories.add(lease)
     return lease
   }
 
   remove(lease: Lease): void {
+    this.directories.delete(lease)
     this.byId.delete(leaseId(lease.clientGuid, lease.leaseKey))
     const set = this.byFile.get(lease.fileKey)
     set?.delete(lease)
