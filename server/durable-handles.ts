@@ -189,6 +189,16 @@ export class DurableHandles {
     this.server.tables.updateOpen(open.persistentId, { byteRangeLocks: locks })
   }
 
+  /**
+   * A SET_INFO FilePositionInformation moved `open`'s position: a persistent open's record gets it before the
+   * response, so a SIGKILL and restart give it back (a disconnect records it anyway).
+   */
+  positionChanged(open: ServerOpen): void {
+    const g = this.server.tables.opens.get(open.persistentId)
+    if (!g || g.durable !== DurableKind.Persistent || !open.vfs) return
+    this.server.tables.updateOpen(open.persistentId, { position: open.vfs.position })
+  }
+
   // ---- sessions going away --------------------------------------------------------------------------------
 
   /**

@@ -112,7 +112,7 @@ afterAll(() => {
 })
 
 describe('persistent handle after SIGKILL and restart (same --state-dir)', () => {
-  it('DH2C reclaims the open with its data and byte-range lock', async () => {
+  it('DH2C reclaims the open with its data, byte-range lock and position', async () => {
     const share = join(base, 'share')
     const stateDir = join(base, 'state')
     mkdirSync(share)
@@ -134,6 +134,10 @@ describe('persistent handle after SIGKILL and restart (same --state-dir)', () =>
     expect((await a.write(fid, 0n, data)).statusName).toBe('STATUS_SUCCESS')
     // Exclusive, fail-immediately lock on bytes 0..3.
     expect((await a.lock(fid, [{ offset: 0n, length: 4n, flags: 0x02 | 0x10 }])).statusName).toBe('STATUS_SUCCESS')
+    // FilePositionInformation (class 14) set to 7.
+    const pos = Buffer.alloc(8)
+    pos.writeBigUInt64LE(7n)
+    expect((await a.setInfo(fid, 1, 14, pos)).statusName).toBe('STATUS_SUCCESS')
 
     // Crash: no clean shutdown, nothing flushed on exit.
     server.kill('SIGKILL')
@@ -147,6 +151,10 @@ describe('persistent handle after SIGKILL and restart (same --state-dir)', () =>
     })
     expect(rc.statusName).toBe('STATUS_SUCCESS')
     expect(rc.body.fileId.persistent).toBe(fid.persistent)
+    // The position set before the crash came back (queried before the READ below moves it).
+    const qp = await b.queryInfo(rc.body.fileId, 1, 14)
+    expect(qp.statusName).toBe('STATUS_SUCCESS')
+    expect(Buffer.from(qp.body.outputBuffer).readBigUInt64LE(0)).toBe(7n)
     const rd = await b.read(rc.body.fileId, 0n, data.length)
     expect(rd.statusName).toBe('STATUS_SUCCESS')
     expect(Buffer.from(rd.body.data).toString()).toBe(data.toString())

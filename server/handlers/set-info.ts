@@ -121,6 +121,7 @@ export async function setInfo(req: SetInfoRequest, ctx: RequestContext) {
       break
     case F.FilePositionInformation:
       vfs.setPosition(vopen, (v as FilePositionInformation).currentByteOffset)
+      ctx.server.durableHandles.positionChanged(open)
       break
     case F.FileModeInformation:
       vfs.setMode(vopen, (v as FileModeInformation).mode)
