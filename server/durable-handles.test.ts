@@ -190,6 +190,32 @@ describe('leases', () => {
     expect(ctxOf(d, 'RqLs')).toBeUndefined()
   })
 
+  it('a persistent open\'s record follows its lease down, also on a break that needs no acknowledgment', async () => {
+    const { mkdtempSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    h = await startServer({ shareOptions: ',ca', stateDir: mkdtempSync(join(tmpdir(), 'smbscope-state-')) })
+    // A client that asks for persistent handles (SMB 3.0.2, SMB2_GLOBAL_CAP_PERSISTENT_HANDLES).
+    const a = await TestClient.connect(h.port)
+    clients.push(a)
+    const n = await a.send(Smb2Command.Negotiate, { securityMode: 1, capabilities: Capabilities.Leasing | Capabilities.PersistentHandles, clientGuid: a.clientGuid, dialects: [0x0302], negotiateContextList: [] })
+    a.dialect = n.body.dialectRevision
+    expect((await a.sessionSetup(USER, PASSWORD)).status).toBe(0)
+    expect((await a.treeConnect('share')).status).toBe(0)
+    const b = await login()
+    const key = randomUUID()
+    const r = await a.create('p.dat', { oplock: LEASE, contexts: [rqLsV2(key, 1), dh2q(randomUUID(), 60_000, 2)] })
+    expect(ctxOf(r, 'DH2Q')).toMatchObject({ flags: 2 })
+    const id = r.body.fileId.persistent as bigint
+    expect(h.server.tables.opens.get(id)!.lease).toMatchObject({ state: 1 })
+    // Another client's write breaks Read caching: R -> none, no acknowledgment needed.
+    const other = await b.open('p.dat')
+    expect((await b.write(other, 0n, Buffer.from('x'))).statusName).toBe('STATUS_SUCCESS')
+    await waitFor(() => a.unsolicited.length === 1)
+    expect(a.unsolicited[0]!.body).toMatchObject({ leaseKey: key, currentLeaseState: 1, newLeaseState: 0, flags: 0 })
+    expect(h.server.tables.opens.get(id)!.lease).toMatchObject({ state: 0 })
+  })
+
   it('v1 lease on SMB 2.1; a directory gets no lease (no directory leasing capability)', async () => {
     h = await startServer()
     const a = await login([0x0210])

@@ -287,15 +287,21 @@ export class SmbServer {
     if (this.tables.sessions.has(session.id) && this.tables.opensOfSession(session.id).length === 0) this.tables.removeSession(session.id)
   }
 
+  /** Teardowns of closed connections still running (close() waits for them before closing the stores). */
+  private readonly cleanups = new Set<Promise<void>>()
+
   /** Called by a connection when its socket closed. */
   connectionClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return
     for (const ctx of [...conn.asyncs.values()]) ctx.cancel('teardown')
     // Sessions bound to other connections too lose only this channel (MS-SMB2 3.3.7.1; server/session-binding.ts).
     const sessions = dropChannels(this, conn)
-    void (async () => {
+    const cleanup = (async () => {
       for (const s of sessions) await this.endSession(s, 'connection-lost')
-    })().catch((e) => this.log.error('connection cleanup failed', { error: String(e) }))
+    })()
+      .catch((e) => this.log.error('connection cleanup failed', { error: String((e as Error).stack ?? e) }))
+      .finally(() => this.cleanups.delete(cleanup))
+    this.cleanups.add(cleanup)
     conn.log.debug('disconnected')
   }
 
@@ -312,14 +318,31 @@ export class SmbServer {
         const s = open.session
         const encrypt = s.encryptData || open.tree.encrypt ? s : undefined
         s.conn.sendChain([{ header, body, codec: OplockBreakNotification }], encrypt)
+        // The record holds the level the break goes to (the ack, or its timeout, confirms it).
+        if (this.tables.opens.has(n.openId)) this.tables.updateOpen(n.openId, { oplockLevel: n.newLevel })
       },
       leaseBreak: (n) => {
         sendLeaseBreak(this, n)
+        this.recordCaching(n.openIds)
       },
+      lowered: (ids) => this.recordCaching(ids),
       purged: (ids, reason) => {
         this.log.debug('disconnected durable opens purged', { ids: ids.map((i) => i.toString(16)).join(','), reason })
         this.durableHandles.purge(ids)
       },
+    }
+  }
+
+  /**
+   * Writes the opens' caching state, as the caching manager now has it (a break in progress counts at its target),
+   * into their global records: a persistent open's record in --state-dir then never claims more caching than the
+   * open holds, whether the break was acknowledged, needed no acknowledgment, or happened while it was disconnected.
+   */
+  private recordCaching(ids: Iterable<bigint>): void {
+    for (const id of ids) {
+      if (!this.tables.opens.has(id)) continue
+      const snap = this.caching.snapshot(id)
+      if (snap) this.tables.updateOpen(id, { oplockLevel: snap.oplockLevel, lease: snap.lease })
     }
   }
 
@@ -337,8 +360,11 @@ export class SmbServer {
     const closed = Promise.all(this.listeners.map((l) => new Promise<void>((r) => l.close(() => r()))))
     for (const c of this.connections) c.destroy()
     await closed
-    // Sessions of destroyed sockets are torn down by connectionClosed; give the event loop a turn for it.
-    await new Promise((r) => setImmediate(r))
+    // Sessions of destroyed sockets are torn down by connectionClosed, which their 'close' events call (the
+    // listener's close callback can come first): wait for those (bounded), then for every teardown in flight
+    // (they write durable records: the store must still be open).
+    for (let i = 0; this.connections.size > 0 && i < 200; i++) await new Promise((r) => setTimeout(r, 5))
+    while (this.cleanups.size) await Promise.allSettled([...this.cleanups])
     for (const o of [...this.opens.values()]) {
       // A durable open its session already left disconnected keeps its record (a persistent one for a restart).
       const g = this.tables.opens.get(o.persistentId)
