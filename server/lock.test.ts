@@ -3,6 +3,7 @@ import { Smb2Command } from '../dissect/smb2/constants/command.js'
 import { LockFlags } from '../dissect/smb2/constants/lock.js'
 import { NtStatus } from '../dissect/smb2/constants/status.js'
 import { CtlCode } from '../dissect/smb2/ioctl/ctl-codes.js'
+import { Capabilities } from '../dissect/smb2/constants/flags.js'
 import { TestClient } from './test-helpers/client.js'
 import { PASSWORD, USER, startServer, type Harness } from './test-helpers/harness.js'
 
@@ -48,8 +49,8 @@ describe('LOCK (MS-SMB2 3.3.5.14)', () => {
     void Smb2Command
   })
 
-  it('lock sequence replay detection applies to resilient opens only (FSCTL_LMR_REQUEST_RESILIENCY)', async () => {
-    const c = await TestClient.login(h.port, 'share', USER, PASSWORD)
+  it('lock sequence replay detection: on SMB 2.1, resilient opens only (FSCTL_LMR_REQUEST_RESILIENCY)', async () => {
+    const c = await TestClient.login(h.port, 'share', USER, PASSWORD, { dialects: [0x0210] })
     const f = await c.open('resilient.dat')
     const X = LockFlags.ExclusiveLock | LockFlags.FailImmediately
     const range = (flags: number) => [{ offset: 100n, length: 100n, flags }]
@@ -75,6 +76,21 @@ describe('LOCK (MS-SMB2 3.3.5.14)', () => {
     const b65 = { lockSequenceIndex: 65, lockSequenceNumber: 1 }
     expect((await c.lock(f, range(LockFlags.Unlock), b65)).statusName).toBe('STATUS_SUCCESS')
     expect((await c.lock(f, range(LockFlags.Unlock), b65)).statusName).toBe('STATUS_RANGE_NOT_LOCKED')
+    c.end()
+  })
+
+  it('lock sequence replay detection: on SMB 3.x with MULTI_CHANNEL negotiated, every open (smbtorture lock.replay_smb3_specification_multi)', async () => {
+    const c = await TestClient.login(h.port, 'share', USER, PASSWORD)
+    expect(c.serverCapabilities & Capabilities.MultiChannel).toBe(Capabilities.MultiChannel)
+    const f = await c.open('plain-multi.dat')
+    const X = LockFlags.ExclusiveLock | LockFlags.FailImmediately
+    const range = (flags: number) => [{ offset: 100n, length: 100n, flags }]
+    const b1s1 = { lockSequenceIndex: 1, lockSequenceNumber: 1 }
+    expect((await c.lock(f, range(X), b1s1)).statusName).toBe('STATUS_SUCCESS')
+    // The same bucket and number again: a replay, answered without being performed.
+    expect((await c.lock(f, range(X), b1s1)).statusName).toBe('STATUS_SUCCESS')
+    // Bucket 0 is not a bucket: performed, and it conflicts.
+    expect((await c.lock(f, range(X), { lockSequenceIndex: 0, lockSequenceNumber: 1 })).statusName).toBe('STATUS_LOCK_NOT_GRANTED')
     c.end()
   })
 })

@@ -20,7 +20,7 @@ export async function lock(req: LockRequest, ctx: RequestContext) {
   if (req.locks.length === 0) throw new SmbError(NtStatus.InvalidParameter, undefined, 'LockCount is zero')
   if (open.pipe || !open.vfs || open.tree.share.kind !== 'disk') throw new SmbError(NtStatus.InvalidParameter)
   // MS-SMB2 3.3.5.14: a replayed LOCK/UNLOCK on a resilient or durable open succeeds without being redone.
-  const seq = checkLockSequence(open, req.lockSequence, ctx.conn.dialect)
+  const seq = checkLockSequence(open, req.lockSequence, ctx.conn.dialect, ctx.conn.serverCapabilities)
   if (seq.replay) return {}
   await performLock(req, ctx)
   seq.done()
