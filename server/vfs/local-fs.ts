@@ -20,8 +20,11 @@
  *   position, mode; FSCTL_SET_SPARSE, FSCTL_SET_ZERO_DATA, FSCTL_QUERY_ALLOCATED_RANGES.
  * - Query information for the file and volume classes the SMB layer answers.
  *
- * All disk access goes through fs.promises and file handles, so large files never block the event loop; the
- * metadata store is a synchronous SQLite statement per change (microseconds). Opens hold their own file handle
+ * Small metadata calls (open, stat, lstat, fstat, access, close, readlink of /proc/self/fd) and small transfers are
+ * synchronous: on a local disk they are answered from the kernel's caches in a microsecond or two, where a
+ * thread-pool round trip costs tens to hundreds of microseconds and was most of a CREATE's latency. Large reads
+ * and writes, directory listings and syncs go to the thread pool (host-file.ts), so large files never block the
+ * event loop for long. The metadata store is a synchronous SQLite statement per change (microseconds). Opens hold their own file handle
  * and do not depend on a connection, so the SMB layer can keep them across a disconnect for durable handles.
  *
  * Not implemented: named streams (only `::$DATA`; a named stream fails with STATUS_OBJECT_NAME_INVALID, as Samba
@@ -30,8 +33,7 @@
  * @module
  */
 
-import { accessSync, constants as fsc, promises as fsp, type BigIntStats } from 'node:fs'
-import type { FileHandle } from 'node:fs/promises'
+import { accessSync, constants as fsc, lstatSync, promises as fsp, statSync, type BigIntStats } from 'node:fs'
 import path from 'node:path'
 import {
   Access,
@@ -76,6 +78,7 @@ import {
 import { DirectoryCursor, queryDirectory, type QueryDirectoryParams, type QueryDirectoryResult, type DirEntry } from './dir-enum.js'
 import type { LockRange, LockRequest } from './byte-range-locks.js'
 import { NotifyHub, type NotifyRequest, type WatchParams } from './notify.js'
+import { HostFile } from './host-file.js'
 import { FileNode, OpenTable, VfsOpen, type LinkRef } from './open-table.js'
 import { checkComponent, parseSmbPath, PathJail, type ParsedPath, type Resolved, type SymlinkPolicy } from './path-jail.js'
 import { toVfsError, VfsError, VfsStatus } from './status.js'
@@ -85,6 +88,7 @@ import { namesEqual } from './wildcard.js'
 const O_PATH = process.platform === 'linux' ? 0o10000000 : 0
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 const ZERO_CHUNK = 1 << 20
+
 
 export interface LocalShareOptions {
   /** Share name (for diagnostics and the default volume label). */
@@ -432,7 +436,7 @@ export class LocalShare {
     let st2: BigIntStats
     let real: string
     try {
-      st2 = await handle.stat({ bigint: true })
+      st2 = handle.stat()
       if (st2.dev !== st.dev || st2.ino !== st.ino || st2.nlink === 0n) {
         // Replaced or deleted between the walk and the open: start over once.
         await handle.close().catch(() => undefined)
@@ -460,7 +464,7 @@ export class LocalShare {
       try {
         await handle.truncate(0)
         const newAttrs = ((storableAttributes(attrs) | FileAttribute.Archive) & ~FileAttribute.NotContentIndexed) >>> 0
-        const after = await handle.stat({ bigint: true })
+        const after = handle.stat()
         this.metadata.update(key, birthNsOf(after), (r) => {
           r.attributes = newAttrs
           delete r.lastWrite
@@ -490,7 +494,7 @@ export class LocalShare {
     const isDir = want === 'dir'
     let parentStat: BigIntStats
     try {
-      parentStat = await fsp.stat(resolved.parentAbs, { bigint: true })
+      parentStat = statSync(resolved.parentAbs, { bigint: true })
     } catch (e) {
       throw toVfsError(e, 'path', 'stat parent')
     }
@@ -504,15 +508,15 @@ export class LocalShare {
     }
     const granted = (desired & Access.MaximumAllowed ? FILE_ALL_ACCESS | desired : desired) & ~Access.MaximumAllowed
     const abs = resolved.absPath
-    let handle: FileHandle
+    let handle: HostFile
     try {
       if (isDir) {
         await fsp.mkdir(abs, this.opts.dirMode ?? 0o777)
-        handle = await fsp.open(abs, fsc.O_RDONLY | fsc.O_DIRECTORY | fsc.O_NOFOLLOW)
+        handle = HostFile.open(abs, fsc.O_RDONLY | fsc.O_DIRECTORY | fsc.O_NOFOLLOW)
       } else {
         let flags = fsc.O_CREAT | fsc.O_EXCL | fsc.O_RDWR | fsc.O_NOFOLLOW
         if (options & CreateOptions.WriteThrough) flags |= fsc.O_DSYNC
-        handle = await fsp.open(abs, flags, this.opts.fileMode ?? 0o666)
+        handle = HostFile.open(abs, flags, this.opts.fileMode ?? 0o666)
       }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
@@ -526,7 +530,7 @@ export class LocalShare {
     let st: BigIntStats
     let real: string
     try {
-      st = await handle.stat({ bigint: true })
+      st = handle.stat()
       real = await this.jail.verifyDescriptor(handle.fd, st, abs)
     } catch (e) {
       await handle.close().catch(() => undefined)
@@ -552,7 +556,7 @@ export class LocalShare {
    * owner's limit, then registration. Nothing awaits in here, so no other create can interleave.
    */
   private registerOpen(
-    handle: FileHandle,
+    handle: HostFile,
     st: BigIntStats,
     real: string,
     isDir: boolean,
@@ -605,7 +609,7 @@ export class LocalShare {
   }
 
   /** Opens the host handle with the least the granted access needs (see the module comment on O_PATH). */
-  private async openHandle(abs: string, isDir: boolean, granted: number, truncate: boolean, options: number): Promise<FileHandle> {
+  private async openHandle(abs: string, isDir: boolean, granted: number, truncate: boolean, options: number): Promise<HostFile> {
     let flags = fsc.O_NOFOLLOW
     const dataAccess = Access.FileReadData | Access.FileWriteData | Access.FileAppendData | Access.FileExecute
     if (isDir) {
@@ -617,12 +621,12 @@ export class LocalShare {
       if (options & CreateOptions.WriteThrough) flags |= fsc.O_DSYNC
     }
     try {
-      return await fsp.open(abs, flags)
+      return HostFile.open(abs, flags)
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       if (code === 'EACCES' && O_PATH && !truncate && !(granted & dataAccess)) {
         try {
-          return await fsp.open(abs, O_PATH | fsc.O_NOFOLLOW | (isDir ? fsc.O_DIRECTORY : 0))
+          return HostFile.open(abs, O_PATH | fsc.O_NOFOLLOW | (isDir ? fsc.O_DIRECTORY : 0))
         } catch (e2) {
           throw toVfsError(e2, 'name', 'open')
         }
@@ -789,7 +793,7 @@ export class LocalShare {
   private async describeOpenFile(open: VfsOpen): Promise<FileInfo> {
     let st: BigIntStats
     try {
-      st = await open.handle.stat({ bigint: true })
+      st = open.handle.stat()
     } catch (e) {
       throw toVfsError(e, 'name', 'fstat')
     }
@@ -822,7 +826,7 @@ export class LocalShare {
     }
     let size: bigint
     try {
-      size = (await open.handle.stat({ bigint: true })).size
+      size = open.handle.stat().size
     } catch (e) {
       throw toVfsError(e, 'name', 'fstat')
     }
@@ -1185,7 +1189,7 @@ export class LocalShare {
   private async checkTargetParentShare(parentAbs: string, renaming: VfsOpen): Promise<void> {
     let st: BigIntStats
     try {
-      st = await fsp.stat(parentAbs, { bigint: true })
+      st = statSync(parentAbs, { bigint: true })
     } catch (e) {
       throw toVfsError(e, 'path', 'stat target directory')
     }
@@ -1402,11 +1406,11 @@ export class LocalShare {
     else abs = path.join(dirAbs, name)
     let st: BigIntStats
     try {
-      st = name === '.' ? await open.handle.stat({ bigint: true }) : await fsp.lstat(abs, { bigint: true })
+      st = name === '.' ? open.handle.stat() : lstatSync(abs, { bigint: true })
       if (st.isSymbolicLink()) {
         const real = await fsp.realpath(abs).catch(() => undefined)
         if (!real || !this.jail.contains(real) || this.opts.symlinks === 'never') return undefined
-        st = await fsp.stat(real, { bigint: true })
+        st = statSync(real, { bigint: true })
       }
     } catch {
       return undefined
@@ -1523,7 +1527,13 @@ export class LocalShare {
     }
     // Drop the metadata only when no name of the file is left (hard links keep it alive).
     let gone = false
-    if (node.opens.size === 0) gone = await open.handle.stat({ bigint: true }).then((st) => st.nlink === 0n, () => false)
+    if (node.opens.size === 0) {
+      try {
+        gone = open.handle.stat().nlink === 0n
+      } catch {
+        gone = false
+      }
+    }
     await open.handle.close().catch(() => undefined)
     if (node.opens.size === 0) {
       if (gone) this.metadata.delete(node.key)
@@ -1572,7 +1582,7 @@ export class LocalShare {
 
   private async fstat(open: VfsOpen): Promise<BigIntStats> {
     try {
-      return await open.handle.stat({ bigint: true })
+      return open.handle.stat()
     } catch (e) {
       throw toVfsError(e, 'name', 'fstat')
     }

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { promises as fsp, statSync, type BigIntStats } from 'node:fs'
+import { lstatSync, promises as fsp, readlinkSync, statSync, type BigIntStats } from 'node:fs'
 import path from 'node:path'
 import { VfsError, VfsStatus, toVfsError } from './status.js'
 import { compareNames, upcase } from './wildcard.js'
@@ -317,8 +317,11 @@ export class PathJail {
 
   /** As `lookupName`, with the entry's lstat when the exact-name probe already produced it. */
   private async lookupEntry(dirAbs: string, name: string): Promise<{ name: string; stat?: BigIntStats } | undefined> {
+    // Synchronous lstat: metadata of a local directory entry comes from the kernel's caches in microseconds,
+    // several times less than a thread-pool round trip; a missing name returns undefined without an exception.
     try {
-      return { name, stat: await fsp.lstat(path.join(dirAbs, name), { bigint: true }) }
+      const stat = lstatSync(path.join(dirAbs, name), { bigint: true, throwIfNoEntry: false })
+      if (stat) return { name, stat }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       if (code === 'ENOTDIR') throw new VfsError(VfsStatus.ObjectPathNotFound, `${dirAbs} is not a directory`)
@@ -367,7 +370,7 @@ export class PathJail {
   async verifyDescriptor(fd: number, stat: BigIntStats, expectedAbs: string): Promise<string> {
     let real: string | undefined
     try {
-      real = await fsp.readlink(`/proc/self/fd/${fd}`)
+      real = readlinkSync(`/proc/self/fd/${fd}`)
     } catch {
       real = undefined
     }
@@ -385,7 +388,7 @@ export class PathJail {
 
   private async lstatAbs(abs: string, context: 'name' | 'path'): Promise<BigIntStats> {
     try {
-      return await fsp.lstat(abs, { bigint: true })
+      return lstatSync(abs, { bigint: true })
     } catch (e) {
       throw toVfsError(e, context, 'lstat')
     }
@@ -393,7 +396,7 @@ export class PathJail {
 
   private async statAbs(abs: string, context: 'name' | 'path'): Promise<BigIntStats> {
     try {
-      return await fsp.stat(abs, { bigint: true })
+      return statSync(abs, { bigint: true })
     } catch (e) {
       throw toVfsError(e, context, 'stat')
     }
