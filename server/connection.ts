@@ -35,6 +35,8 @@ export interface OutgoingMessage extends EncodableMessage {
 const HIGH_WATER = 32 * 1024 * 1024
 /** Wait for the socket to drain before the next request while this much output is buffered. */
 const OUTPUT_HIGH_WATER = 16 * 1024 * 1024
+/** A transport header and message up to this size are sent as one buffer. */
+const COALESCE_LIMIT = 16 * 1024
 
 let nextConnectionId = 1
 
@@ -196,7 +198,10 @@ export class Connection {
   private write(chunks: Buffer[]): void {
     if (this.closed || this.socket.destroyed) return
     if (chunks.length === 1) this.socket.write(chunks[0]!)
-    else {
+    else if (chunks.length === 2 && chunks[0]!.length + chunks[1]!.length <= COALESCE_LIMIT) {
+      // A small response (most of them): one copy into one buffer is cheaper than cork, uncork and writev.
+      this.socket.write(Buffer.concat(chunks))
+    } else {
       this.socket.cork()
       for (const c of chunks) this.socket.write(c)
       this.socket.uncork()

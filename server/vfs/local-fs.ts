@@ -78,7 +78,7 @@ import {
 import { DirectoryCursor, queryDirectory, type QueryDirectoryParams, type QueryDirectoryResult, type DirEntry } from './dir-enum.js'
 import type { LockRange, LockRequest } from './byte-range-locks.js'
 import { NotifyHub, type NotifyRequest, type WatchParams } from './notify.js'
-import { HostFile } from './host-file.js'
+import { HostFile, SYNC_IO_LIMIT } from './host-file.js'
 import { FileNode, OpenTable, VfsOpen, type LinkRef } from './open-table.js'
 import { checkComponent, parseSmbPath, PathJail, type ParsedPath, type Resolved, type SymlinkPolicy } from './path-jail.js'
 import { toVfsError, VfsError, VfsStatus } from './status.js'
@@ -460,11 +460,13 @@ export class LocalShare {
         r.creationTime ??= first
       })
     }
+    let current = st2
     if (truncate) {
       try {
         await handle.truncate(0)
         const newAttrs = ((storableAttributes(attrs) | FileAttribute.Archive) & ~FileAttribute.NotContentIndexed) >>> 0
         const after = handle.stat()
+        current = after
         this.metadata.update(key, birthNsOf(after), (r) => {
           r.attributes = newAttrs
           delete r.lastWrite
@@ -477,7 +479,7 @@ export class LocalShare {
         throw toVfsError(e, 'name', 'truncate')
       }
     }
-    return { open, createAction: action, info: await this.describeOpenFile(open), maximalAccess: maximal }
+    return { open, createAction: action, info: await this.describeOpenFile(open, current), maximalAccess: maximal }
   }
 
   /** MS-FSA 2.1.5.1.1 "Creation of a New File". */
@@ -548,7 +550,7 @@ export class LocalShare {
     if (p.allocationSize && !isDir) open.node.allocationSize = roundToCluster(p.allocationSize)
     this.notify.changed(real, NotifyAction.Added, isDir ? NotifyFilter.DirName : NotifyFilter.FileName)
     const maximal = await this.maximalAccess(real, isDir, false, resolved.parentAbs, false)
-    return { open, createAction: CreateAction.Created, info: await this.describeOpenFile(open), maximalAccess: maximal | granted }
+    return { open, createAction: CreateAction.Created, info: await this.describeOpenFile(open, st), maximalAccess: maximal | granted }
   }
 
   /**
@@ -790,10 +792,11 @@ export class LocalShare {
     }
   }
 
-  private async describeOpenFile(open: VfsOpen): Promise<FileInfo> {
+  /** The open file's metadata; `fresh` is an fstat of it the caller just made (saves another). */
+  private async describeOpenFile(open: VfsOpen, fresh?: BigIntStats): Promise<FileInfo> {
     let st: BigIntStats
     try {
-      st = open.handle.stat()
+      st = fresh ?? open.handle.stat()
     } catch (e) {
       throw toVfsError(e, 'name', 'fstat')
     }
@@ -823,6 +826,19 @@ export class LocalShare {
     if (length === 0) return Buffer.alloc(0)
     if (open.node.locks.readConflicts(open.id, offset, BigInt(length))) {
       throw new VfsError(VfsStatus.FileLockConflict, 'read conflicts with a lock')
+    }
+    if (length <= SYNC_IO_LIMIT && offset <= MAX_SAFE) {
+      // A small read skips the fstat: one pread, whose short count on a regular file means end of file.
+      const small = Buffer.allocUnsafe(length)
+      let n: number
+      try {
+        n = (await open.handle.read(small, 0, length, Number(offset))).bytesRead
+      } catch (e) {
+        throw toVfsError(e, 'name', 'read')
+      }
+      if (n === 0) throw new VfsError(VfsStatus.EndOfFile, 'read at end of file')
+      open.position = offset + BigInt(n)
+      return n === length ? small : small.subarray(0, n)
     }
     let size: bigint
     try {
