@@ -17,6 +17,7 @@ import { encryptMessage, NonceGenerator } from '../dissect/crypto/encryption.js'
 import { encodeChain, encodeMessage, type EncodableMessage } from '../dissect/smb2/message.js'
 import { ZERO_GUID } from '../dissect/wire/reader.js'
 import { CreditWindow } from './credits.js'
+import { adoptSocket } from './socket-reader.js'
 import type { Logger } from './log.js'
 import type { RequestContext } from './request.js'
 import type { SmbServer } from './server.js'
@@ -79,16 +80,20 @@ export class Connection {
   private nextAsyncId = 1n
   readonly nonces = new NonceGenerator()
 
+  readonly socket: Socket
+
+  /** @param accepted a socket from a server listening with `pauseOnConnect` (see socket-reader.ts) */
   constructor(
     readonly server: SmbServer,
-    readonly socket: Socket,
+    accepted: Socket,
   ) {
-    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`
+    this.remote = `${accepted.remoteAddress ?? '?'}:${accepted.remotePort ?? 0}`
     this.log = server.log.child(`conn#${this.id}`)
     this.credits = new CreditWindow(server.config.limits.maxCredits)
     this.framer = new NetbiosFramer({ maxMessageSize: server.config.limits.maxMessageSize, allocate: (n) => server.ioBuffers.take(n) })
+    const socket = adoptSocket(accepted, (chunk) => this.onData(chunk))
+    this.socket = socket
     socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', (e) => this.log.debug('socket error', { error: e.message }))
     socket.on('close', () => this.onClosed())
   }
