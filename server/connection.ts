@@ -165,7 +165,8 @@ export class Connection {
 
   /**
    * Encodes, signs, encrypts (with `encryptFor`'s key) and sends a chain of responses. A single unsigned,
-   * unencrypted message may carry `tail` bytes (READ data) that are sent without being copied.
+   * unencrypted message may carry `tail` bytes (READ data) that are sent without being copied. A tail from the
+   * server's buffer pool goes back to it once sent or copied.
    */
   sendChain(msgs: OutgoingMessage[], encryptFor?: Session, tail?: Buffer): void {
     if (this.closed || msgs.length === 0) return
@@ -173,13 +174,14 @@ export class Connection {
       const m = msgs[0]!
       if (msgs.length === 1 && !m.sign && !encryptFor && !m.onEncoded) {
         const head = encodeMessage({ ...m, trailer: Buffer.alloc(0) }, { dialect: this.dialect })
-        this.write([encodeTransportHeader(head.length + tail.length), head, tail])
+        this.write([encodeTransportHeader(head.length + tail.length), head, tail], () => this.server.ioBuffers.give(tail))
         return
       }
       // Signed, encrypted or in a chain: the data goes inside the body.
       ;(m.body as { data: Buffer }).data = tail
     }
     const buf = msgs.length === 1 ? encodeMessage(msgs[0]!, { dialect: this.dialect }) : encodeChain(msgs, { dialect: this.dialect })
+    if (tail) this.server.ioBuffers.give(tail)
     const parts = msgs.length === 1 ? [{ start: 0, end: buf.length }] : chainParts(buf)
     parts.forEach((p, i) => {
       const m = msgs[i]!
@@ -200,15 +202,16 @@ export class Connection {
     this.write([encodeTransportHeader(buf.length), buf])
   }
 
-  private write(chunks: Buffer[]): void {
+  /** Writes `chunks` in order; `sent` runs once the socket has handed the last one to the kernel. */
+  private write(chunks: Buffer[], sent?: () => void): void {
     if (this.closed || this.socket.destroyed) return
-    if (chunks.length === 1) this.socket.write(chunks[0]!)
+    if (chunks.length === 1) this.socket.write(chunks[0]!, sent)
     else if (chunks.length === 2 && chunks[0]!.length + chunks[1]!.length <= COALESCE_LIMIT) {
       // A small response (most of them): one copy into one buffer is cheaper than cork, uncork and writev.
-      this.socket.write(Buffer.concat(chunks))
+      this.socket.write(Buffer.concat(chunks), sent)
     } else {
       this.socket.cork()
-      for (const c of chunks) this.socket.write(c)
+      for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i]!, i === chunks.length - 1 ? sent : undefined)
       this.socket.uncork()
     }
   }

@@ -31,7 +31,8 @@ export async function read(req: ReadRequest, ctx: RequestContext) {
   }
   const share = open.tree.share
   if (share.kind !== 'disk' || !open.vfs) throw new SmbError(NtStatus.InvalidDeviceRequest)
-  const data = await share.vfs.read(open.vfs, req.offset, req.length)
+  // A large read lands in a recycled buffer, given back once the socket has sent it (Connection.sendChain).
+  const data = await share.vfs.read(open.vfs, req.offset, req.length, (n) => ctx.server.ioBuffers.take(n))
   if (data.length < req.minimumCount) throw new SmbError(NtStatus.EndOfFile, undefined, 'less than MinimumCount')
   return { dataRemaining: 0, flags: 0, data }
 }

@@ -814,9 +814,10 @@ export class LocalShare {
   /**
    * Reads up to `length` bytes at `offset` (or at the file position for USE_FILE_POINTER_POSITION). A zero length
    * reads nothing; an offset at or beyond the end of file is STATUS_END_OF_FILE. Needs FILE_READ_DATA or
-   * FILE_EXECUTE; conflicts with other opens' exclusive locks give STATUS_FILE_LOCK_CONFLICT.
+   * FILE_EXECUTE; conflicts with other opens' exclusive locks give STATUS_FILE_LOCK_CONFLICT. `allocate` supplies
+   * the buffer of a large read (the SMB layer passes recycled ones).
    */
-  async read(open: VfsOpen, offset: bigint, length: number): Promise<Buffer> {
+  async read(open: VfsOpen, offset: bigint, length: number, allocate: (length: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
     this.live(open)
     if (open.isDirectory) throw new VfsError(VfsStatus.InvalidDeviceRequest, 'read on a directory')
     if (!open.hasAny(Access.FileReadData | Access.FileExecute)) throw new VfsError(VfsStatus.AccessDenied, 'no read access')
@@ -848,7 +849,7 @@ export class LocalShare {
     }
     if (offset >= size) throw new VfsError(VfsStatus.EndOfFile, 'read at end of file')
     const want = Number(size - offset < BigInt(length) ? size - offset : BigInt(length))
-    const buf = Buffer.allocUnsafe(want)
+    const buf = allocate(want)
     let done = 0
     try {
       while (done < want) {
