@@ -425,14 +425,14 @@ export class LocalShare {
     if ((readOnlyAttr || this.readOnly) && options & CreateOptions.DeleteOnClose) {
       throw new VfsError(VfsStatus.CannotDelete, 'delete-on-close of a read-only file')
     }
-    const maximal = await this.maximalAccess(resolved.absPath, isDir, readOnlyAttr, resolved.parentAbs, resolved.isRoot)
+    const maximal = this.maximalAccess(resolved.absPath, isDir, readOnlyAttr, resolved.parentAbs, resolved.isRoot)
     const explicit = required & ~Access.MaximumAllowed
     if (explicit & ~maximal) throw new VfsError(VfsStatus.AccessDenied, `access 0x${(explicit & ~maximal).toString(16)} denied`)
     const granted = (required & Access.MaximumAllowed ? maximal | explicit : explicit) >>> 0
     if (options & CreateOptions.DeleteOnClose && !(granted & Access.Delete)) {
       throw new VfsError(VfsStatus.AccessDenied, 'DELETE not granted for DELETE_ON_CLOSE')
     }
-    const handle = await this.openHandle(resolved.absPath, isDir, granted, truncate, options)
+    const handle = this.openHandle(resolved.absPath, isDir, granted, truncate, options)
     let st2: BigIntStats
     let real: string
     try {
@@ -479,7 +479,7 @@ export class LocalShare {
         throw toVfsError(e, 'name', 'truncate')
       }
     }
-    return { open, createAction: action, info: await this.describeOpenFile(open, current), maximalAccess: maximal }
+    return { open, createAction: action, info: this.describeOpenFile(open, current), maximalAccess: maximal }
   }
 
   /** MS-FSA 2.1.5.1.1 "Creation of a New File". */
@@ -549,8 +549,8 @@ export class LocalShare {
     const open = this.registerOpen(handle, st, real, isDir, p, granted, options, { path: real, dev: st.dev, ino: st.ino })
     if (p.allocationSize && !isDir) open.node.allocationSize = roundToCluster(p.allocationSize)
     this.notify.changed(real, NotifyAction.Added, isDir ? NotifyFilter.DirName : NotifyFilter.FileName)
-    const maximal = await this.maximalAccess(real, isDir, false, resolved.parentAbs, false)
-    return { open, createAction: CreateAction.Created, info: await this.describeOpenFile(open, st), maximalAccess: maximal | granted }
+    const maximal = this.maximalAccess(real, isDir, false, resolved.parentAbs, false)
+    return { open, createAction: CreateAction.Created, info: this.describeOpenFile(open, st), maximalAccess: maximal | granted }
   }
 
   /**
@@ -611,7 +611,7 @@ export class LocalShare {
   }
 
   /** Opens the host handle with the least the granted access needs (see the module comment on O_PATH). */
-  private async openHandle(abs: string, isDir: boolean, granted: number, truncate: boolean, options: number): Promise<HostFile> {
+  private openHandle(abs: string, isDir: boolean, granted: number, truncate: boolean, options: number): HostFile {
     let flags = fsc.O_NOFOLLOW
     const dataAccess = Access.FileReadData | Access.FileWriteData | Access.FileAppendData | Access.FileExecute
     if (isDir) {
@@ -641,7 +641,7 @@ export class LocalShare {
    * The access MAXIMUM_ALLOWED grants (MS-FSA 2.1.5.1.2.1): FILE_ALL_ACCESS minus what POSIX permissions of the
    * server process deny, minus the write rights a read-only attribute or share removes, minus DELETE on the root.
    */
-  private async maximalAccess(abs: string, isDir: boolean, readOnlyAttr: boolean, parentAbs: string, isRoot: boolean): Promise<number> {
+  private maximalAccess(abs: string, isDir: boolean, readOnlyAttr: boolean, parentAbs: string, isRoot: boolean): number {
     let m = FILE_ALL_ACCESS
     // access(2) on a local file system takes microseconds; a thread-pool round trip for each costs far more.
     const can = (p: string, mode: number) => {
@@ -710,7 +710,7 @@ export class LocalShare {
       // What the create would grant (as openExisting computes it).
       const isDir = st.isDirectory()
       const readOnlyAttr = !isDir && (effectiveAttributes(isDir, this.metadata.get(key, birthNsOf(st)), resolved.leafName) & FileAttribute.ReadOnly) !== 0
-      const maximal = await this.maximalAccess(resolved.absPath, isDir, readOnlyAttr, resolved.parentAbs, resolved.isRoot)
+      const maximal = this.maximalAccess(resolved.absPath, isDir, readOnlyAttr, resolved.parentAbs, resolved.isRoot)
       access = (maximal | (access & ~Access.MaximumAllowed)) >>> 0
     }
     return { deletePending: false, conflicts: this.openTable.conflictsWith(node, access, shareAccess) }
@@ -722,7 +722,7 @@ export class LocalShare {
   /** Metadata of the open file (basic, standard, internal, network open, attribute tag, all, ...). */
   async queryInfo(open: VfsOpen): Promise<OpenInfo> {
     this.live(open)
-    const info = await this.describeOpenFile(open)
+    const info = this.describeOpenFile(open)
     return {
       ...info,
       deletePending: open.node.deletePending,
@@ -744,7 +744,7 @@ export class LocalShare {
   async streams(open: VfsOpen): Promise<StreamInfo[]> {
     this.live(open)
     if (open.isDirectory) return []
-    const info = await this.describeOpenFile(open)
+    const info = this.describeOpenFile(open)
     return [{ streamName: '::$DATA', streamSize: info.endOfFile, streamAllocationSize: info.allocationSize }]
   }
 
@@ -793,7 +793,7 @@ export class LocalShare {
   }
 
   /** The open file's metadata; `fresh` is an fstat of it the caller just made (saves another). */
-  private async describeOpenFile(open: VfsOpen, fresh?: BigIntStats): Promise<FileInfo> {
+  private describeOpenFile(open: VfsOpen, fresh?: BigIntStats): FileInfo {
     let st: BigIntStats
     try {
       st = fresh ?? open.handle.stat()
@@ -1511,7 +1511,13 @@ export class LocalShare {
     open.closed = true
     const node = open.node
     let info: FileInfo | undefined
-    if (opts.postQuery) info = await this.describeOpenFile(open).catch(() => undefined)
+    if (opts.postQuery) {
+      try {
+        info = this.describeOpenFile(open)
+      } catch {
+        info = undefined
+      }
+    }
     this.notify.close(open.id)
     node.locks.releaseOwner(open.id, VfsStatus.Cancelled)
     if (open.deleteOnClose && !node.deletePending && node.absPath !== this.jail.rootAbs) {
