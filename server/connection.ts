@@ -48,6 +48,8 @@ export class Connection {
   private queue: Promise<void> = Promise.resolve()
   private queuedBytes = 0
   private paused = false
+  /** Destroys the socket if a graceful close (`close`) has not finished in time. */
+  private destroyTimer: NodeJS.Timeout | undefined
   closed = false
   readonly remote: string
   lastActivity = Date.now()
@@ -222,7 +224,7 @@ export class Connection {
     this.log.debug('closing', { reason })
     this.closed = true
     this.socket.end()
-    setTimeout(() => this.socket.destroy(), 2000).unref()
+    this.destroyTimer = setTimeout(() => this.socket.destroy(), 2000).unref()
   }
 
   /** Closes at once without flushing (server shutdown, limits). */
@@ -233,6 +235,9 @@ export class Connection {
 
   private onClosed(): void {
     this.closed = true
+    // The socket is gone: the fallback destroy must not keep this connection alive for its 2 s.
+    if (this.destroyTimer) clearTimeout(this.destroyTimer)
+    this.destroyTimer = undefined
     this.server.connectionClosed(this)
   }
 }
