@@ -17,6 +17,7 @@ import { encryptMessage, NonceGenerator } from '../dissect/crypto/encryption.js'
 import { encodeChain, encodeMessage, type EncodableMessage } from '../dissect/smb2/message.js'
 import { ZERO_GUID } from '../dissect/wire/reader.js'
 import { CreditWindow } from './credits.js'
+import { adoptSocket } from './socket-reader.js'
 import type { Logger } from './log.js'
 import type { RequestContext } from './request.js'
 import type { SmbServer } from './server.js'
@@ -35,6 +36,8 @@ export interface OutgoingMessage extends EncodableMessage {
 const HIGH_WATER = 32 * 1024 * 1024
 /** Wait for the socket to drain before the next request while this much output is buffered. */
 const OUTPUT_HIGH_WATER = 16 * 1024 * 1024
+/** A transport header and message up to this size are sent as one buffer. */
+const COALESCE_LIMIT = 16 * 1024
 
 let nextConnectionId = 1
 
@@ -45,6 +48,8 @@ export class Connection {
   private queue: Promise<void> = Promise.resolve()
   private queuedBytes = 0
   private paused = false
+  /** Destroys the socket if a graceful close (`close`) has not finished in time. */
+  private destroyTimer: NodeJS.Timeout | undefined
   closed = false
   readonly remote: string
   lastActivity = Date.now()
@@ -77,16 +82,20 @@ export class Connection {
   private nextAsyncId = 1n
   readonly nonces = new NonceGenerator()
 
+  readonly socket: Socket
+
+  /** @param accepted a socket from a server listening with `pauseOnConnect` (see socket-reader.ts) */
   constructor(
     readonly server: SmbServer,
-    readonly socket: Socket,
+    accepted: Socket,
   ) {
-    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`
+    this.remote = `${accepted.remoteAddress ?? '?'}:${accepted.remotePort ?? 0}`
     this.log = server.log.child(`conn#${this.id}`)
     this.credits = new CreditWindow(server.config.limits.maxCredits)
     this.framer = new NetbiosFramer({ maxMessageSize: server.config.limits.maxMessageSize, allocate: (n) => server.ioBuffers.take(n) })
+    const socket = adoptSocket(accepted, (chunk) => this.onData(chunk))
+    this.socket = socket
     socket.setNoDelay(true)
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', (e) => this.log.debug('socket error', { error: e.message }))
     socket.on('close', () => this.onClosed())
   }
@@ -158,7 +167,8 @@ export class Connection {
 
   /**
    * Encodes, signs, encrypts (with `encryptFor`'s key) and sends a chain of responses. A single unsigned,
-   * unencrypted message may carry `tail` bytes (READ data) that are sent without being copied.
+   * unencrypted message may carry `tail` bytes (READ data) that are sent without being copied. A tail from the
+   * server's buffer pool goes back to it once sent or copied.
    */
   sendChain(msgs: OutgoingMessage[], encryptFor?: Session, tail?: Buffer): void {
     if (this.closed || msgs.length === 0) return
@@ -166,13 +176,14 @@ export class Connection {
       const m = msgs[0]!
       if (msgs.length === 1 && !m.sign && !encryptFor && !m.onEncoded) {
         const head = encodeMessage({ ...m, trailer: Buffer.alloc(0) }, { dialect: this.dialect })
-        this.write([encodeTransportHeader(head.length + tail.length), head, tail])
+        this.write([encodeTransportHeader(head.length + tail.length), head, tail], () => this.server.ioBuffers.give(tail))
         return
       }
       // Signed, encrypted or in a chain: the data goes inside the body.
       ;(m.body as { data: Buffer }).data = tail
     }
     const buf = msgs.length === 1 ? encodeMessage(msgs[0]!, { dialect: this.dialect }) : encodeChain(msgs, { dialect: this.dialect })
+    if (tail) this.server.ioBuffers.give(tail)
     const parts = msgs.length === 1 ? [{ start: 0, end: buf.length }] : chainParts(buf)
     parts.forEach((p, i) => {
       const m = msgs[i]!
@@ -193,12 +204,16 @@ export class Connection {
     this.write([encodeTransportHeader(buf.length), buf])
   }
 
-  private write(chunks: Buffer[]): void {
+  /** Writes `chunks` in order; `sent` runs once the socket has handed the last one to the kernel. */
+  private write(chunks: Buffer[], sent?: () => void): void {
     if (this.closed || this.socket.destroyed) return
-    if (chunks.length === 1) this.socket.write(chunks[0]!)
-    else {
+    if (chunks.length === 1) this.socket.write(chunks[0]!, sent)
+    else if (chunks.length === 2 && chunks[0]!.length + chunks[1]!.length <= COALESCE_LIMIT) {
+      // A small response (most of them): one copy into one buffer is cheaper than cork, uncork and writev.
+      this.socket.write(Buffer.concat(chunks), sent)
+    } else {
       this.socket.cork()
-      for (const c of chunks) this.socket.write(c)
+      for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i]!, i === chunks.length - 1 ? sent : undefined)
       this.socket.uncork()
     }
   }
@@ -209,7 +224,7 @@ export class Connection {
     this.log.debug('closing', { reason })
     this.closed = true
     this.socket.end()
-    setTimeout(() => this.socket.destroy(), 2000).unref()
+    this.destroyTimer = setTimeout(() => this.socket.destroy(), 2000).unref()
   }
 
   /** Closes at once without flushing (server shutdown, limits). */
@@ -220,6 +235,9 @@ export class Connection {
 
   private onClosed(): void {
     this.closed = true
+    // The socket is gone: the fallback destroy must not keep this connection alive for its 2 s.
+    if (this.destroyTimer) clearTimeout(this.destroyTimer)
+    this.destroyTimer = undefined
     this.server.connectionClosed(this)
   }
 }

@@ -344,8 +344,7 @@ async function processOne(
       const body = r.ok ? r.body : { errorContextCount: 0, errorData: r.errorData ?? { kind: 'raw', data: Buffer.alloc(0) } }
       const codec = r.ok ? ctx.extras.codec : ErrorResponse
       const sign = pickSigning(ctx, req, status)
-      if (r.ok && r.tail) (body as { data: Buffer }).data = r.tail
-      conn.sendChain([{ header, body, codec, sign }], encryptionFor(ctx, req))
+      conn.sendChain([{ header, body, codec, sign }], encryptionFor(ctx, req), r.ok ? r.tail : undefined)
     })
     later.catch((e) => conn.log.error('async completion failed', { error: String(e) }))
     return {

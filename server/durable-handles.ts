@@ -333,8 +333,6 @@ export class DurableHandles {
 
   // ---- channel sequence -----------------------------------------------------------------------------------
 
-  private readonly counted = new WeakMap<RequestContext, { persistentId: bigint; sequence: number }>()
-
   /**
    * MS-SMB2 3.3.5.2.10 (SMB 3.x): a request naming an open carries the client's ChannelSequence; a stale one fails
    * WRITE, SET_INFO and IOCTL with STATUS_FILE_NOT_AVAILABLE, a newer one is adopted. Called by the dispatcher once
@@ -349,9 +347,15 @@ export class DurableHandles {
     // Open.IsReplayEligible = FALSE once the client names the open in a request that is not a replay: it has seen
     // the create's response (as Samba purges its replay cache; smbtorture replay6).
     if (!(ctx.header.flags & REPLAY_OPERATION) && g.replayEligible) this.replayCache.markIneligible(open.persistentId)
-    const kind: ChannelSequenceCommand = command === 0x09 ? 'write' : command === 0x11 ? 'set-info' : command === 0x0b ? 'ioctl' : 'other'
     const sequence = ctx.header.status & 0xffff
     const isReplay = (ctx.header.flags & REPLAY_OPERATION) !== 0
+    if (sequence === g.channelSequence && !isReplay) {
+      // The common case (the sequence the open already has, no replay): count it without building a verdict.
+      g.outstandingRequestCount++
+      ctx.sequenceCounted = { persistentId: open.persistentId, sequence }
+      return
+    }
+    const kind: ChannelSequenceCommand = command === 0x09 ? 'write' : command === 0x11 ? 'set-info' : command === 0x0b ? 'ioctl' : 'other'
     const v = checkChannelSequence(g, sequence, isReplay, kind)
     if (v.status !== NtStatus.Success) throw new SmbError(v.status, undefined, v.rule)
     if (v.update) {
@@ -359,13 +363,13 @@ export class DurableHandles {
       g.outstandingRequestCount = v.update.outstandingRequestCount
       g.outstandingPreRequestCount = v.update.outstandingPreRequestCount
     }
-    if (v.counted) this.counted.set(ctx, { persistentId: open.persistentId, sequence })
+    if (v.counted) ctx.sequenceCounted = { persistentId: open.persistentId, sequence }
   }
 
   channelSequenceEnd(ctx: RequestContext): void {
-    const c = this.counted.get(ctx)
+    const c = ctx.sequenceCounted
     if (!c) return
-    this.counted.delete(ctx)
+    ctx.sequenceCounted = undefined
     const g = this.server.tables.opens.get(c.persistentId)
     if (!g) return
     const next = channelSequenceDone(g, c.sequence)

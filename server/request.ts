@@ -52,6 +52,8 @@ export class RequestContext {
   /** The open this request created (related compound requests after it use its FileId, MS-SMB2 3.3.5.2.7.2). */
   createdOpen: ServerOpen | undefined
   asyncId: bigint | undefined
+  /** The open and ChannelSequence this request was counted under (MS-SMB2 3.3.5.2.10; durable-handles.ts). */
+  sequenceCounted: { persistentId: bigint; sequence: number } | undefined
   private cancelFn: ((why: CancelReason) => void) | undefined
   cancelled = false
   /** False for a request in the middle of a compound chain that must not go asynchronous (dispatch.ts). */

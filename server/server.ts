@@ -131,7 +131,8 @@ export class SmbServer {
 
   /** Starts listening on the configured address (port 0 picks a free one); resolves with the address. */
   async listen(host = this.config.host, port = this.config.port): Promise<AddressInfo> {
-    const srv = createServer({ noDelay: true }, (sock) => this.accept(sock))
+    // pauseOnConnect: a connection adopts the socket's handle before it reads (socket-reader.ts).
+    const srv = createServer({ noDelay: true, pauseOnConnect: true }, (sock) => this.accept(sock))
     this.listeners.push(srv)
     await new Promise<void>((resolve, reject) => {
       srv.once('error', reject)

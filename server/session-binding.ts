@@ -38,8 +38,11 @@ export function findSession(server: SmbServer, sessionId: bigint): Session | und
 /** Channels per session, as Windows Server 2012 R2/2016 (smbtorture smb2.multichannel.generic.num_channels). */
 export const MAX_CHANNELS = 32
 
-/** Ended sessions' signing keys per connection, kept a while to sign USER_SESSION_DELETED answers. */
-const ended = new WeakMap<SmbServer, Map<bigint, { until: number; keys: Map<Connection, SigningKey>; session: SessionKeys | undefined }>>()
+/**
+ * Ended sessions' signing keys by connection id, kept a while to sign USER_SESSION_DELETED answers. Keyed by id, not
+ * by the Connection itself: a record must not keep a closed connection (its socket, framer, buffers) alive.
+ */
+const ended = new WeakMap<SmbServer, Map<bigint, { until: number; keys: Map<number, SigningKey>; session: SessionKeys | undefined }>>()
 const ENDED_TTL_MS = 60_000
 const ENDED_MAX = 256
 
@@ -50,12 +53,14 @@ const ENDED_MAX = 256
  * reauthentication: smbtorture smb2.session.reauth6 and bind_invalid_auth with encryption).
  */
 export function rememberEndedSession(server: SmbServer, session: Session, o: { decrypt?: boolean } = {}): void {
-  const keys = new Map<Connection, SigningKey>()
+  const keys = new Map<number, SigningKey>()
   for (const c of session.channels.keys()) {
+    // A closed connection sends nothing more: no answer to sign on it.
+    if (c.closed) continue
     const k = session.signingFor(c)
-    if (k) keys.set(c, k)
+    if (k) keys.set(c.id, k)
   }
-  if (keys.size === 0) return
+  if (keys.size === 0 && !(o.decrypt && session.keys)) return
   let m = ended.get(server)
   if (!m) ended.set(server, (m = new Map()))
   const now = Date.now()
@@ -83,7 +88,7 @@ export function signingForUnknownSession(server: SmbServer, sessionId: bigint, c
   if (live) return live.signing
   const e = ended.get(server)?.get(sessionId)
   if (!e || e.until < Date.now()) return undefined
-  return e.keys.get(conn)
+  return e.keys.get(conn.id)
 }
 
 /** The signing algorithm a connection signs with (MS-SMB2 3.1.4.1; 3.1.1 SIGNING_CAPABILITIES). */

@@ -8,6 +8,13 @@ import { Channel } from '../../dissect/smb2/constants/read-write.js'
 import { NtStatus } from '../../dissect/smb2/constants/status.js'
 import type { RequestContext } from '../request.js'
 import { SmbError } from '../smb-error.js'
+import type { Connection } from '../connection.js'
+
+/** Reads of at least this many bytes answer STATUS_PENDING first. */
+const ASYNC_READ_SIZE = 256 * 1024
+/** Asynchronous reads in flight per connection. */
+const MAX_ASYNC_READS = 8
+const asyncReads = new WeakMap<Connection, number>()
 
 export async function read(req: ReadRequest, ctx: RequestContext) {
   const open = ctx.o
@@ -31,7 +38,21 @@ export async function read(req: ReadRequest, ctx: RequestContext) {
   }
   const share = open.tree.share
   if (share.kind !== 'disk' || !open.vfs) throw new SmbError(NtStatus.InvalidDeviceRequest)
-  const data = await share.vfs.read(open.vfs, req.offset, req.length)
-  if (data.length < req.minimumCount) throw new SmbError(NtStatus.EndOfFile, undefined, 'less than MinimumCount')
-  return { dataRemaining: 0, flags: 0, data }
+  // A large read of a single (not compounded) request goes asynchronous at once, as Samba's aio path does: the
+  // interim response returns the credits and the connection takes the client's next READ while this one waits for
+  // the disk, so two reads a client keeps in flight overlap. A few per connection at most (they hold buffers).
+  const inFlight = asyncReads.get(ctx.conn) ?? 0
+  const goAsync = ctx.req.index === 0 && ctx.req.raw.length >= 24 && ctx.req.raw.readUInt32LE(20) === 0 && req.length >= ASYNC_READ_SIZE && inFlight < MAX_ASYNC_READS
+  if (goAsync) {
+    asyncReads.set(ctx.conn, inFlight + 1)
+    ctx.goAsync(() => undefined)
+  }
+  try {
+    // A large read lands in a recycled buffer, given back once the socket has sent it (Connection.sendChain).
+    const data = await share.vfs.read(open.vfs, req.offset, req.length, (n) => ctx.server.ioBuffers.take(n))
+    if (data.length < req.minimumCount) throw new SmbError(NtStatus.EndOfFile, undefined, 'less than MinimumCount')
+    return { dataRemaining: 0, flags: 0, data }
+  } finally {
+    if (goAsync) asyncReads.set(ctx.conn, (asyncReads.get(ctx.conn) ?? 1) - 1)
+  }
 }

@@ -475,7 +475,8 @@ export function checkChannelSequence(
     }
     return {
       ...ok('MS-SMB2 3.3.5.2.10: same channel sequence'),
-      update: { ...s, outstandingRequestCount: s.outstandingRequestCount + 1 },
+      // Only the three counters: `s` is usually a whole open record, too big to copy on every request.
+      update: { channelSequence: s.channelSequence, outstandingRequestCount: s.outstandingRequestCount + 1, outstandingPreRequestCount: s.outstandingPreRequestCount },
       counted: true,
     }
   }
@@ -497,9 +498,11 @@ export function checkChannelSequence(
 /** A counted request completed: decrement the counter it belongs to (by the sequence it carried). */
 export function channelSequenceDone(s: ChannelSequenceState, requestSequence: number): ChannelSequenceState {
   if ((requestSequence & 0xffff) === s.channelSequence && s.outstandingRequestCount > 0) {
-    return { ...s, outstandingRequestCount: s.outstandingRequestCount - 1 }
+    return { channelSequence: s.channelSequence, outstandingRequestCount: s.outstandingRequestCount - 1, outstandingPreRequestCount: s.outstandingPreRequestCount }
   }
-  if (s.outstandingPreRequestCount > 0) return { ...s, outstandingPreRequestCount: s.outstandingPreRequestCount - 1 }
+  if (s.outstandingPreRequestCount > 0) {
+    return { channelSequence: s.channelSequence, outstandingRequestCount: s.outstandingRequestCount, outstandingPreRequestCount: s.outstandingPreRequestCount - 1 }
+  }
   return s
 }
 

@@ -20,8 +20,11 @@
  *   position, mode; FSCTL_SET_SPARSE, FSCTL_SET_ZERO_DATA, FSCTL_QUERY_ALLOCATED_RANGES.
  * - Query information for the file and volume classes the SMB layer answers.
  *
- * All disk access goes through fs.promises and file handles, so large files never block the event loop; the
- * metadata store is a synchronous SQLite statement per change (microseconds). Opens hold their own file handle
+ * Small metadata calls (open, stat, lstat, fstat, access, close, readlink of /proc/self/fd) and small transfers are
+ * synchronous: on a local disk they are answered from the kernel's caches in a microsecond or two, where a
+ * thread-pool round trip costs tens to hundreds of microseconds and was most of a CREATE's latency. Large reads
+ * and writes, directory listings and syncs go to the thread pool (host-file.ts), so large files never block the
+ * event loop for long. The metadata store is a synchronous SQLite statement per change (microseconds). Opens hold their own file handle
  * and do not depend on a connection, so the SMB layer can keep them across a disconnect for durable handles.
  *
  * Not implemented: named streams (only `::$DATA`; a named stream fails with STATUS_OBJECT_NAME_INVALID, as Samba
@@ -30,8 +33,7 @@
  * @module
  */
 
-import { accessSync, constants as fsc, promises as fsp, type BigIntStats } from 'node:fs'
-import type { FileHandle } from 'node:fs/promises'
+import { accessSync, constants as fsc, lstatSync, promises as fsp, statSync, type BigIntStats } from 'node:fs'
 import path from 'node:path'
 import {
   Access,
@@ -76,6 +78,7 @@ import {
 import { DirectoryCursor, queryDirectory, type QueryDirectoryParams, type QueryDirectoryResult, type DirEntry } from './dir-enum.js'
 import type { LockRange, LockRequest } from './byte-range-locks.js'
 import { NotifyHub, type NotifyRequest, type WatchParams } from './notify.js'
+import { HostFile, SYNC_IO_LIMIT } from './host-file.js'
 import { FileNode, OpenTable, VfsOpen, type LinkRef } from './open-table.js'
 import { checkComponent, parseSmbPath, PathJail, type ParsedPath, type Resolved, type SymlinkPolicy } from './path-jail.js'
 import { toVfsError, VfsError, VfsStatus } from './status.js'
@@ -85,6 +88,7 @@ import { namesEqual } from './wildcard.js'
 const O_PATH = process.platform === 'linux' ? 0o10000000 : 0
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 const ZERO_CHUNK = 1 << 20
+
 
 export interface LocalShareOptions {
   /** Share name (for diagnostics and the default volume label). */
@@ -421,18 +425,18 @@ export class LocalShare {
     if ((readOnlyAttr || this.readOnly) && options & CreateOptions.DeleteOnClose) {
       throw new VfsError(VfsStatus.CannotDelete, 'delete-on-close of a read-only file')
     }
-    const maximal = await this.maximalAccess(resolved.absPath, isDir, readOnlyAttr, resolved.parentAbs, resolved.isRoot)
+    const maximal = this.maximalAccess(resolved.absPath, isDir, readOnlyAttr, resolved.parentAbs, resolved.isRoot)
     const explicit = required & ~Access.MaximumAllowed
     if (explicit & ~maximal) throw new VfsError(VfsStatus.AccessDenied, `access 0x${(explicit & ~maximal).toString(16)} denied`)
     const granted = (required & Access.MaximumAllowed ? maximal | explicit : explicit) >>> 0
     if (options & CreateOptions.DeleteOnClose && !(granted & Access.Delete)) {
       throw new VfsError(VfsStatus.AccessDenied, 'DELETE not granted for DELETE_ON_CLOSE')
     }
-    const handle = await this.openHandle(resolved.absPath, isDir, granted, truncate, options)
+    const handle = this.openHandle(resolved.absPath, isDir, granted, truncate, options)
     let st2: BigIntStats
     let real: string
     try {
-      st2 = await handle.stat({ bigint: true })
+      st2 = handle.stat()
       if (st2.dev !== st.dev || st2.ino !== st.ino || st2.nlink === 0n) {
         // Replaced or deleted between the walk and the open: start over once.
         await handle.close().catch(() => undefined)
@@ -456,11 +460,13 @@ export class LocalShare {
         r.creationTime ??= first
       })
     }
+    let current = st2
     if (truncate) {
       try {
         await handle.truncate(0)
         const newAttrs = ((storableAttributes(attrs) | FileAttribute.Archive) & ~FileAttribute.NotContentIndexed) >>> 0
-        const after = await handle.stat({ bigint: true })
+        const after = handle.stat()
+        current = after
         this.metadata.update(key, birthNsOf(after), (r) => {
           r.attributes = newAttrs
           delete r.lastWrite
@@ -473,7 +479,7 @@ export class LocalShare {
         throw toVfsError(e, 'name', 'truncate')
       }
     }
-    return { open, createAction: action, info: await this.describeOpenFile(open), maximalAccess: maximal }
+    return { open, createAction: action, info: this.describeOpenFile(open, current), maximalAccess: maximal }
   }
 
   /** MS-FSA 2.1.5.1.1 "Creation of a New File". */
@@ -490,7 +496,7 @@ export class LocalShare {
     const isDir = want === 'dir'
     let parentStat: BigIntStats
     try {
-      parentStat = await fsp.stat(resolved.parentAbs, { bigint: true })
+      parentStat = statSync(resolved.parentAbs, { bigint: true })
     } catch (e) {
       throw toVfsError(e, 'path', 'stat parent')
     }
@@ -504,15 +510,15 @@ export class LocalShare {
     }
     const granted = (desired & Access.MaximumAllowed ? FILE_ALL_ACCESS | desired : desired) & ~Access.MaximumAllowed
     const abs = resolved.absPath
-    let handle: FileHandle
+    let handle: HostFile
     try {
       if (isDir) {
         await fsp.mkdir(abs, this.opts.dirMode ?? 0o777)
-        handle = await fsp.open(abs, fsc.O_RDONLY | fsc.O_DIRECTORY | fsc.O_NOFOLLOW)
+        handle = HostFile.open(abs, fsc.O_RDONLY | fsc.O_DIRECTORY | fsc.O_NOFOLLOW)
       } else {
         let flags = fsc.O_CREAT | fsc.O_EXCL | fsc.O_RDWR | fsc.O_NOFOLLOW
         if (options & CreateOptions.WriteThrough) flags |= fsc.O_DSYNC
-        handle = await fsp.open(abs, flags, this.opts.fileMode ?? 0o666)
+        handle = HostFile.open(abs, flags, this.opts.fileMode ?? 0o666)
       }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
@@ -526,7 +532,7 @@ export class LocalShare {
     let st: BigIntStats
     let real: string
     try {
-      st = await handle.stat({ bigint: true })
+      st = handle.stat()
       real = await this.jail.verifyDescriptor(handle.fd, st, abs)
     } catch (e) {
       await handle.close().catch(() => undefined)
@@ -543,8 +549,8 @@ export class LocalShare {
     const open = this.registerOpen(handle, st, real, isDir, p, granted, options, { path: real, dev: st.dev, ino: st.ino })
     if (p.allocationSize && !isDir) open.node.allocationSize = roundToCluster(p.allocationSize)
     this.notify.changed(real, NotifyAction.Added, isDir ? NotifyFilter.DirName : NotifyFilter.FileName)
-    const maximal = await this.maximalAccess(real, isDir, false, resolved.parentAbs, false)
-    return { open, createAction: CreateAction.Created, info: await this.describeOpenFile(open), maximalAccess: maximal | granted }
+    const maximal = this.maximalAccess(real, isDir, false, resolved.parentAbs, false)
+    return { open, createAction: CreateAction.Created, info: this.describeOpenFile(open, st), maximalAccess: maximal | granted }
   }
 
   /**
@@ -552,7 +558,7 @@ export class LocalShare {
    * owner's limit, then registration. Nothing awaits in here, so no other create can interleave.
    */
   private registerOpen(
-    handle: FileHandle,
+    handle: HostFile,
     st: BigIntStats,
     real: string,
     isDir: boolean,
@@ -605,7 +611,7 @@ export class LocalShare {
   }
 
   /** Opens the host handle with the least the granted access needs (see the module comment on O_PATH). */
-  private async openHandle(abs: string, isDir: boolean, granted: number, truncate: boolean, options: number): Promise<FileHandle> {
+  private openHandle(abs: string, isDir: boolean, granted: number, truncate: boolean, options: number): HostFile {
     let flags = fsc.O_NOFOLLOW
     const dataAccess = Access.FileReadData | Access.FileWriteData | Access.FileAppendData | Access.FileExecute
     if (isDir) {
@@ -617,12 +623,12 @@ export class LocalShare {
       if (options & CreateOptions.WriteThrough) flags |= fsc.O_DSYNC
     }
     try {
-      return await fsp.open(abs, flags)
+      return HostFile.open(abs, flags)
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       if (code === 'EACCES' && O_PATH && !truncate && !(granted & dataAccess)) {
         try {
-          return await fsp.open(abs, O_PATH | fsc.O_NOFOLLOW | (isDir ? fsc.O_DIRECTORY : 0))
+          return HostFile.open(abs, O_PATH | fsc.O_NOFOLLOW | (isDir ? fsc.O_DIRECTORY : 0))
         } catch (e2) {
           throw toVfsError(e2, 'name', 'open')
         }
@@ -635,7 +641,7 @@ export class LocalShare {
    * The access MAXIMUM_ALLOWED grants (MS-FSA 2.1.5.1.2.1): FILE_ALL_ACCESS minus what POSIX permissions of the
    * server process deny, minus the write rights a read-only attribute or share removes, minus DELETE on the root.
    */
-  private async maximalAccess(abs: string, isDir: boolean, readOnlyAttr: boolean, parentAbs: string, isRoot: boolean): Promise<number> {
+  private maximalAccess(abs: string, isDir: boolean, readOnlyAttr: boolean, parentAbs: string, isRoot: boolean): number {
     let m = FILE_ALL_ACCESS
     // access(2) on a local file system takes microseconds; a thread-pool round trip for each costs far more.
     const can = (p: string, mode: number) => {
@@ -704,7 +710,7 @@ export class LocalShare {
       // What the create would grant (as openExisting computes it).
       const isDir = st.isDirectory()
       const readOnlyAttr = !isDir && (effectiveAttributes(isDir, this.metadata.get(key, birthNsOf(st)), resolved.leafName) & FileAttribute.ReadOnly) !== 0
-      const maximal = await this.maximalAccess(resolved.absPath, isDir, readOnlyAttr, resolved.parentAbs, resolved.isRoot)
+      const maximal = this.maximalAccess(resolved.absPath, isDir, readOnlyAttr, resolved.parentAbs, resolved.isRoot)
       access = (maximal | (access & ~Access.MaximumAllowed)) >>> 0
     }
     return { deletePending: false, conflicts: this.openTable.conflictsWith(node, access, shareAccess) }
@@ -716,7 +722,7 @@ export class LocalShare {
   /** Metadata of the open file (basic, standard, internal, network open, attribute tag, all, ...). */
   async queryInfo(open: VfsOpen): Promise<OpenInfo> {
     this.live(open)
-    const info = await this.describeOpenFile(open)
+    const info = this.describeOpenFile(open)
     return {
       ...info,
       deletePending: open.node.deletePending,
@@ -738,7 +744,7 @@ export class LocalShare {
   async streams(open: VfsOpen): Promise<StreamInfo[]> {
     this.live(open)
     if (open.isDirectory) return []
-    const info = await this.describeOpenFile(open)
+    const info = this.describeOpenFile(open)
     return [{ streamName: '::$DATA', streamSize: info.endOfFile, streamAllocationSize: info.allocationSize }]
   }
 
@@ -786,10 +792,11 @@ export class LocalShare {
     }
   }
 
-  private async describeOpenFile(open: VfsOpen): Promise<FileInfo> {
+  /** The open file's metadata; `fresh` is an fstat of it the caller just made (saves another). */
+  private describeOpenFile(open: VfsOpen, fresh?: BigIntStats): FileInfo {
     let st: BigIntStats
     try {
-      st = await open.handle.stat({ bigint: true })
+      st = fresh ?? open.handle.stat()
     } catch (e) {
       throw toVfsError(e, 'name', 'fstat')
     }
@@ -807,9 +814,10 @@ export class LocalShare {
   /**
    * Reads up to `length` bytes at `offset` (or at the file position for USE_FILE_POINTER_POSITION). A zero length
    * reads nothing; an offset at or beyond the end of file is STATUS_END_OF_FILE. Needs FILE_READ_DATA or
-   * FILE_EXECUTE; conflicts with other opens' exclusive locks give STATUS_FILE_LOCK_CONFLICT.
+   * FILE_EXECUTE; conflicts with other opens' exclusive locks give STATUS_FILE_LOCK_CONFLICT. `allocate` supplies
+   * the buffer of a large read (the SMB layer passes recycled ones).
    */
-  async read(open: VfsOpen, offset: bigint, length: number): Promise<Buffer> {
+  async read(open: VfsOpen, offset: bigint, length: number, allocate: (length: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
     this.live(open)
     if (open.isDirectory) throw new VfsError(VfsStatus.InvalidDeviceRequest, 'read on a directory')
     if (!open.hasAny(Access.FileReadData | Access.FileExecute)) throw new VfsError(VfsStatus.AccessDenied, 'no read access')
@@ -820,15 +828,28 @@ export class LocalShare {
     if (open.node.locks.readConflicts(open.id, offset, BigInt(length))) {
       throw new VfsError(VfsStatus.FileLockConflict, 'read conflicts with a lock')
     }
+    if (length <= SYNC_IO_LIMIT && offset <= MAX_SAFE) {
+      // A small read skips the fstat: one pread, whose short count on a regular file means end of file.
+      const small = Buffer.allocUnsafe(length)
+      let n: number
+      try {
+        n = (await open.handle.read(small, 0, length, Number(offset))).bytesRead
+      } catch (e) {
+        throw toVfsError(e, 'name', 'read')
+      }
+      if (n === 0) throw new VfsError(VfsStatus.EndOfFile, 'read at end of file')
+      open.position = offset + BigInt(n)
+      return n === length ? small : small.subarray(0, n)
+    }
     let size: bigint
     try {
-      size = (await open.handle.stat({ bigint: true })).size
+      size = open.handle.stat().size
     } catch (e) {
       throw toVfsError(e, 'name', 'fstat')
     }
     if (offset >= size) throw new VfsError(VfsStatus.EndOfFile, 'read at end of file')
     const want = Number(size - offset < BigInt(length) ? size - offset : BigInt(length))
-    const buf = Buffer.allocUnsafe(want)
+    const buf = allocate(want)
     let done = 0
     try {
       while (done < want) {
@@ -1185,7 +1206,7 @@ export class LocalShare {
   private async checkTargetParentShare(parentAbs: string, renaming: VfsOpen): Promise<void> {
     let st: BigIntStats
     try {
-      st = await fsp.stat(parentAbs, { bigint: true })
+      st = statSync(parentAbs, { bigint: true })
     } catch (e) {
       throw toVfsError(e, 'path', 'stat target directory')
     }
@@ -1402,11 +1423,11 @@ export class LocalShare {
     else abs = path.join(dirAbs, name)
     let st: BigIntStats
     try {
-      st = name === '.' ? await open.handle.stat({ bigint: true }) : await fsp.lstat(abs, { bigint: true })
+      st = name === '.' ? open.handle.stat() : lstatSync(abs, { bigint: true })
       if (st.isSymbolicLink()) {
         const real = await fsp.realpath(abs).catch(() => undefined)
         if (!real || !this.jail.contains(real) || this.opts.symlinks === 'never') return undefined
-        st = await fsp.stat(real, { bigint: true })
+        st = statSync(real, { bigint: true })
       }
     } catch {
       return undefined
@@ -1490,7 +1511,13 @@ export class LocalShare {
     open.closed = true
     const node = open.node
     let info: FileInfo | undefined
-    if (opts.postQuery) info = await this.describeOpenFile(open).catch(() => undefined)
+    if (opts.postQuery) {
+      try {
+        info = this.describeOpenFile(open)
+      } catch {
+        info = undefined
+      }
+    }
     this.notify.close(open.id)
     node.locks.releaseOwner(open.id, VfsStatus.Cancelled)
     if (open.deleteOnClose && !node.deletePending && node.absPath !== this.jail.rootAbs) {
@@ -1523,7 +1550,13 @@ export class LocalShare {
     }
     // Drop the metadata only when no name of the file is left (hard links keep it alive).
     let gone = false
-    if (node.opens.size === 0) gone = await open.handle.stat({ bigint: true }).then((st) => st.nlink === 0n, () => false)
+    if (node.opens.size === 0) {
+      try {
+        gone = open.handle.stat().nlink === 0n
+      } catch {
+        gone = false
+      }
+    }
     await open.handle.close().catch(() => undefined)
     if (node.opens.size === 0) {
       if (gone) this.metadata.delete(node.key)
@@ -1572,7 +1605,7 @@ export class LocalShare {
 
   private async fstat(open: VfsOpen): Promise<BigIntStats> {
     try {
-      return await open.handle.stat({ bigint: true })
+      return open.handle.stat()
     } catch (e) {
       throw toVfsError(e, 'name', 'fstat')
     }

@@ -15,7 +15,7 @@
  * @module
  */
 
-import type { FileHandle } from 'node:fs/promises'
+import type { HostFile } from './host-file.js'
 import { Access, DATA_ACCESS, ShareAccess } from './constants.js'
 import { ByteRangeLocks } from './byte-range-locks.js'
 import type { DirectoryCursor } from './dir-enum.js'
@@ -110,7 +110,7 @@ export class VfsOpen {
     /** CreateOptions of the create. */
     readonly createOptions: number,
     /** Host handle; for opens without data access on files the server could not read, an O_PATH handle. */
-    readonly handle: FileHandle,
+    readonly handle: HostFile,
     /** Name of the share the open came through. */
     readonly shareName: string,
     /** The directory entry the open came through (updated by renames). */

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { promises as fsp, statSync, type BigIntStats } from 'node:fs'
+import { lstatSync, promises as fsp, readlinkSync, statSync, type BigIntStats } from 'node:fs'
 import path from 'node:path'
 import { VfsError, VfsStatus, toVfsError } from './status.js'
 import { compareNames, upcase } from './wildcard.js'
@@ -260,12 +260,13 @@ export class PathJail {
   async resolve(components: readonly string[]): Promise<Resolved> {
     let cur = this.rootAbs
     if (components.length === 0) {
-      const st = await this.statAbs(this.rootAbs, 'path')
+      const st = this.statAbs(this.rootAbs, 'path')
       return { exists: true, absPath: this.rootAbs, parentAbs: '', leafName: '', stat: st, linkAbs: this.rootAbs, linkStat: st, isRoot: true }
     }
     for (let i = 0; i < components.length; i++) {
       const isLast = i === components.length - 1
-      const found = await this.lookupEntry(cur, components[i]!)
+      // The exact name, synchronously; the case-insensitive listing (maybe a readdir) only when it is missing.
+      const found = this.lookupExact(cur, components[i]!) ?? (await this.lookupFolded(cur, components[i]!))
       if (found === undefined) {
         if (!isLast) throw new VfsError(VfsStatus.ObjectPathNotFound, `no directory ${components[i]}`)
         const abs = path.join(cur, components[i]!)
@@ -273,12 +274,12 @@ export class PathJail {
       }
       const actual = found.name
       const entryAbs = path.join(cur, actual)
-      const linkStat = found.stat ?? (await this.lstatAbs(entryAbs, isLast ? 'name' : 'path'))
+      const linkStat = found.stat ?? this.lstatAbs(entryAbs, isLast ? 'name' : 'path')
       let st = linkStat
       let target = entryAbs
       if (st.isSymbolicLink()) {
         target = await this.followSymlink(entryAbs)
-        st = await this.statAbs(target, isLast ? 'name' : 'path')
+        st = this.statAbs(target, isLast ? 'name' : 'path')
       }
       if (!isLast) {
         if (!st.isDirectory()) throw new VfsError(VfsStatus.ObjectPathNotFound, `${actual} is not a directory`)
@@ -312,26 +313,36 @@ export class PathJail {
    * case-insensitive match in upcase order, else undefined.
    */
   async lookupName(dirAbs: string, name: string): Promise<string | undefined> {
-    return (await this.lookupEntry(dirAbs, name))?.name
+    return (this.lookupExact(dirAbs, name) ?? (await this.lookupFolded(dirAbs, name)))?.name
   }
 
-  /** As `lookupName`, with the entry's lstat when the exact-name probe already produced it. */
-  private async lookupEntry(dirAbs: string, name: string): Promise<{ name: string; stat?: BigIntStats } | undefined> {
+  /**
+   * The entry `name` of `dirAbs` by its exact spelling, with its lstat, or undefined. Synchronous: metadata of a
+   * local directory entry comes from the kernel's caches in microseconds, several times less than a thread-pool
+   * round trip; a missing name returns undefined without an exception.
+   */
+  private lookupExact(dirAbs: string, name: string): { name: string; stat: BigIntStats } | undefined {
     try {
-      return { name, stat: await fsp.lstat(path.join(dirAbs, name), { bigint: true }) }
+      const stat = lstatSync(path.join(dirAbs, name), { bigint: true, throwIfNoEntry: false })
+      return stat ? { name, stat } : undefined
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
       if (code === 'ENOTDIR') throw new VfsError(VfsStatus.ObjectPathNotFound, `${dirAbs} is not a directory`)
       if (code !== 'ENOENT') throw toVfsError(e, 'path', 'lookup')
+      return undefined
     }
-    const listing = await this.listing(dirAbs)
+  }
+
+  /** The first case-insensitive match of `name` in `dirAbs` (upcase order), from the cached listing. */
+  private async lookupFolded(dirAbs: string, name: string): Promise<{ name: string; stat?: BigIntStats } | undefined> {
+    const st = this.statAbs(dirAbs, 'path')
+    const listing = this.cachedListing(dirAbs, st) ?? (await this.readListing(dirAbs, st))
     const actual = listing.byUpper.get(upcase(name))?.[0]
     return actual === undefined ? undefined : { name: actual }
   }
 
-  /** The cached upcase → names map of a directory, rebuilt when the directory's mtime moved. */
-  private async listing(dirAbs: string): Promise<DirListing> {
-    const st = await this.statAbs(dirAbs, 'path')
+  /** The cached upcase → names map of a directory when it is still valid for the directory's stat `st`. */
+  private cachedListing(dirAbs: string, st: BigIntStats): DirListing | undefined {
     const cached = this.cache.get(dirAbs)
     // A listing built within the same clock tick as the last change could miss a later change in that tick
     // ("racy" entries, as git calls them): trust it only when the mtime is older than the build time by 10 ms.
@@ -340,6 +351,11 @@ export class PathJail {
       this.cache.set(dirAbs, cached)
       return cached
     }
+    return undefined
+  }
+
+  /** Reads a directory into a fresh listing (cached) for its stat `st`. */
+  private async readListing(dirAbs: string, st: BigIntStats): Promise<DirListing> {
     let names: string[]
     try {
       names = await fsp.readdir(dirAbs)
@@ -367,7 +383,7 @@ export class PathJail {
   async verifyDescriptor(fd: number, stat: BigIntStats, expectedAbs: string): Promise<string> {
     let real: string | undefined
     try {
-      real = await fsp.readlink(`/proc/self/fd/${fd}`)
+      real = readlinkSync(`/proc/self/fd/${fd}`)
     } catch {
       real = undefined
     }
@@ -383,17 +399,17 @@ export class PathJail {
     return real
   }
 
-  private async lstatAbs(abs: string, context: 'name' | 'path'): Promise<BigIntStats> {
+  private lstatAbs(abs: string, context: 'name' | 'path'): BigIntStats {
     try {
-      return await fsp.lstat(abs, { bigint: true })
+      return lstatSync(abs, { bigint: true })
     } catch (e) {
       throw toVfsError(e, context, 'lstat')
     }
   }
 
-  private async statAbs(abs: string, context: 'name' | 'path'): Promise<BigIntStats> {
+  private statAbs(abs: string, context: 'name' | 'path'): BigIntStats {
     try {
-      return await fsp.stat(abs, { bigint: true })
+      return statSync(abs, { bigint: true })
     } catch (e) {
       throw toVfsError(e, context, 'stat')
     }
