@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import type { DissectArgs } from './command.js'
 export type { DissectArgs }
+import { MessageBufferPool } from './capture/buffer-pool.js'
 import { isCaptureFormatError, openCapture } from './capture/index.js'
 import { compileFilter, FilterError, type Predicate } from './trace/filter.js'
 import { Dissector } from './trace/dissector.js'
@@ -106,30 +107,35 @@ export async function runDissect(args: DissectArgs): Promise<number> {
   if (args.format === 'json') await sink.write('[\n')
   try {
     // Each message's record is written as soon as it is made (not a chunk's worth at a time), so records die
-    // young: the garbage collector then copies far less.
-    const capture = openCapture(args.file, { onProgress: (read, total) => progress.update(read, total, dissector.lastFrame) })
+    // young: the garbage collector then copies far less. A written record keeps nothing of its message's bytes,
+    // so large message buffers go back to the pool after each message (not for the summary, which keeps records).
+    const pool = args.format === 'summary' ? undefined : new MessageBufferPool()
+    const capture = openCapture(args.file, { onProgress: (read, total) => progress.update(read, total, dissector.lastFrame), allocate: pool?.allocate })
     for await (const events of capture.batches()) {
-      for (const ev of events) for (const d of dissector.feed(ev)) {
-        const r = d.record
-        t0 ??= r.time
-        if (args.format === 'summary') {
-          summary.add(r)
-          continue
+      for (const ev of events) {
+        for (const d of dissector.feed(ev)) {
+          const r = d.record
+          t0 ??= r.time
+          if (args.format === 'summary') {
+            summary.add(r)
+            continue
+          }
+          if (!filter(r)) continue
+          let full: boolean
+          switch (args.format) {
+            case 'text':
+              full = sink.push(formatTextLine(r, { color, t0 }))
+              break
+            case 'jsonl':
+              full = sink.pushJson(r)
+              break
+            default:
+              full = sink.pushJson(r, first ? '' : ',')
+              first = false
+          }
+          if (full) await sink.flush()
         }
-        if (!filter(r)) continue
-        let full: boolean
-        switch (args.format) {
-          case 'text':
-            full = sink.push(formatTextLine(r, { color, t0 }))
-            break
-          case 'jsonl':
-            full = sink.pushJson(r)
-            break
-          default:
-            full = sink.pushJson(r, first ? '' : ',')
-            first = false
-        }
-        if (full) await sink.flush()
+        if (pool && ev.kind === 'message') pool.release(ev.data)
       }
     }
   } catch (e) {

@@ -39,6 +39,8 @@ export interface TcpReassemblyOptions {
   smbPorts?: readonly number[]
   /** Sweep closed and idle connections every this many segments (default 65,536). */
   sweepInterval?: number
+  /** Where the framers get the buffer of each message (default Buffer.allocUnsafe); see MessageBufferPool. */
+  allocate?: (length: number) => Buffer
 }
 
 const UNKNOWN = 0
@@ -122,6 +124,7 @@ function seqGe(a: number, b: number): boolean {
 
 export class TcpReassembler {
   private readonly maxMessage: number
+  private readonly allocate: ((length: number) => Buffer) | undefined
   private readonly maxPerDir: number
   private readonly maxSegs: number
   private readonly maxTotal: number
@@ -139,6 +142,7 @@ export class TcpReassembler {
 
   constructor(opts: TcpReassemblyOptions = {}) {
     this.maxMessage = opts.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
+    this.allocate = opts.allocate
     this.maxPerDir = opts.maxBufferedPerDirection ?? 4 * 1024 * 1024
     this.maxSegs = opts.maxSegmentsPerDirection ?? 2048
     this.maxTotal = opts.maxBufferedTotal ?? 32 * 1024 * 1024
@@ -467,7 +471,7 @@ export class TcpReassembler {
 
   /** The direction's framer, created on first use: aligned on a header when the stream start was seen. */
   private framerOf(h: Half): NetbiosFramer {
-    if (!h.framer) h.framer = new NetbiosFramer({ maxMessageSize: this.maxMessage, resync: h.midstream || h.delivered > 0 })
+    if (!h.framer) h.framer = new NetbiosFramer({ maxMessageSize: this.maxMessage, resync: h.midstream || h.delivered > 0, allocate: this.allocate })
     return h.framer
   }
 
@@ -507,7 +511,7 @@ export class TcpReassembler {
           this.name(c)
         } else this.fallbackClient(c, d)
       }
-      h.framer = new NetbiosFramer({ maxMessageSize: this.maxMessage })
+      h.framer = new NetbiosFramer({ maxMessageSize: this.maxMessage, allocate: this.allocate })
       const pending = c.pending ?? []
       c.pending = null
       for (const p of pending) {

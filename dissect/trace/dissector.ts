@@ -71,7 +71,12 @@ interface TreeInfo {
 }
 
 interface PendingData {
-  record: SmbRecord
+  /**
+   * What a response takes from its request's record. While the request is decoded this is the record itself; it
+   * is cut down to these fields when the request is filed, so a pending WRITE does not keep its payload (and the
+   * whole reassembled message under it) alive until the response comes.
+   */
+  record: Pick<SmbRecord, 'path' | 'fileId' | 'durable'>
   /** Share-relative name of a CREATE, UNC path of a TREE_CONNECT. */
   name?: string
   share?: string
@@ -401,6 +406,7 @@ export class Dissector {
     data.infoType = a?.infoType
     data.infoClass = a?.infoClass
     data.directoryClass = a?.directoryClass
+    data.record = { path: rec.path, fileId: rec.fileId, durable: rec.durable }
     this.matcher.request(ev.conn, h.messageId, { frame: ev.frame, time: ev.time, command: h.command, data })
     return undefined
   }

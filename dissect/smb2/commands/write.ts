@@ -14,7 +14,7 @@ export const WriteRequest = struct('WriteRequest', {
   fileId: FileId,
   channel: u32,
   remainingBytes: u32,
-  writeChannelInfoOffset: offsetOf('writeChannelInfo', u16),
+  writeChannelInfoOffset: offsetOf('writeChannelInfo', u16, { emptyOffset: 0 }),
   writeChannelInfoLength: lengthOf('writeChannelInfo', u16),
   flags: u32,
 }, { data: bytes, writeChannelInfo: bytes })
