@@ -13,11 +13,10 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { LAB, numArg, ROOT, strArg } from './lib.mjs'
+import { freePort, LAB, numArg, ROOT, strArg } from './lib.mjs'
 
 const root = ROOT
 const FILES = numArg('files', 1500)
@@ -34,14 +33,6 @@ if (!lab) {
 if (!existsSync(join(root, 'dist/replay/engine.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' })
 const { ReplayEngine } = await import(join(root, 'dist/replay/engine.js'))
 const { buildPlan } = await import(join(root, 'dist/replay/plan.js'))
-
-async function freePort() {
-  const s = createServer()
-  await new Promise((r) => s.listen(0, '127.0.0.1', r))
-  const { port } = s.address()
-  await new Promise((r) => s.close(r))
-  return port
-}
 
 const work = mkdtempSync(join(tmpdir(), 'smbscope-bench-'))
 chmodSync(work, 0o755)

@@ -16,9 +16,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { CACHE, CLI, compare, LAB, missing, numArg, sh, startSamba, strArg } from './lib.mjs'
+import { CACHE, CLI, compare, freePort, LAB, missing, numArg, sh, startSamba, strArg } from './lib.mjs'
 
 const ROUNDS = numArg('rounds', 3)
 const BIG_MB = numArg('big-mb', 200)
@@ -31,14 +30,6 @@ const lacking = missing(['smbclient'])
 if (lacking.length || !LAB || !existsSync(CLI)) {
   console.log(`server bench SKIPPED: ${lacking.length ? `missing ${lacking.join(', ')}` : !LAB ? 'no lab scripts' : 'no build (npm run build)'}`)
   process.exit(0)
-}
-
-async function freePort() {
-  const s = createServer()
-  await new Promise((r) => s.listen(0, '127.0.0.1', r))
-  const { port } = s.address()
-  await new Promise((r) => s.close(r))
-  return port
 }
 
 /** Our server as a child process on a fresh share; resolves once it listens. */
