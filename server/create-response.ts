@@ -6,7 +6,20 @@
 import type { CreateContextInput } from '../dissect/smb2/create-contexts/index.js'
 import type { FileInfo } from './vfs/attributes.js'
 
-type FileTimesAndSizes = Pick<FileInfo, 'creationTime' | 'lastAccessTime' | 'lastWriteTime' | 'changeTime' | 'allocationSize' | 'endOfFile' | 'fileAttributes'>
+export type FileTimesAndSizes = Pick<FileInfo, 'creationTime' | 'lastAccessTime' | 'lastWriteTime' | 'changeTime' | 'allocationSize' | 'endOfFile' | 'fileAttributes'>
+
+/** The times, sizes and attributes a CREATE response and a CLOSE response with POSTQUERY_ATTRIB carry, in wire order. */
+export function timesAndSizes(info: FileTimesAndSizes): FileTimesAndSizes {
+  return {
+    creationTime: info.creationTime,
+    lastAccessTime: info.lastAccessTime,
+    lastWriteTime: info.lastWriteTime,
+    changeTime: info.changeTime,
+    allocationSize: info.allocationSize,
+    endOfFile: info.endOfFile,
+    fileAttributes: info.fileAttributes,
+  }
+}
 
 export function createResponse(
   open: { persistentId: bigint; volatileId: bigint },
@@ -17,13 +30,7 @@ export function createResponse(
     oplockLevel: answer.oplockLevel,
     flags: 0,
     createAction: answer.createAction,
-    creationTime: info.creationTime,
-    lastAccessTime: info.lastAccessTime,
-    lastWriteTime: info.lastWriteTime,
-    changeTime: info.changeTime,
-    allocationSize: info.allocationSize,
-    endOfFile: info.endOfFile,
-    fileAttributes: info.fileAttributes,
+    ...timesAndSizes(info),
     fileId: { persistent: open.persistentId, volatile: open.volatileId },
     createContexts: answer.createContexts,
   }

@@ -2,6 +2,7 @@
 import type { CloseRequest } from '../../dissect/smb2/commands/close.js'
 import { CloseFlags } from '../../dissect/smb2/constants/close.js'
 import { CreateOptions } from '../../dissect/smb2/constants/create.js'
+import { timesAndSizes } from '../create-response.js'
 import { breakOthersHandleCaching, changeBy, reportDirectoryChange } from '../leasing.js'
 import type { RequestContext } from '../request.js'
 
@@ -21,16 +22,7 @@ export async function close(req: CloseRequest, ctx: RequestContext) {
   if (by && childPath) reportDirectoryChange(ctx.server, childPath, by)
   const info = r?.info
   if (post && info) {
-    return {
-      flags: CloseFlags.PostqueryAttrib,
-      creationTime: info.creationTime,
-      lastAccessTime: info.lastAccessTime,
-      lastWriteTime: info.lastWriteTime,
-      changeTime: info.changeTime,
-      allocationSize: info.allocationSize,
-      endOfFile: info.endOfFile,
-      fileAttributes: info.fileAttributes,
-    }
+    return { flags: CloseFlags.PostqueryAttrib, ...timesAndSizes(info) }
   }
   return { flags: 0, creationTime: 0n, lastAccessTime: 0n, lastWriteTime: 0n, changeTime: 0n, allocationSize: 0n, endOfFile: 0n, fileAttributes: 0 }
 }
