@@ -7,6 +7,11 @@ import { Capabilities } from '../dissect/smb2/constants/flags.js'
 import { TestClient } from './test-helpers/client.js'
 import { PASSWORD, USER, startServer, type Harness } from './test-helpers/harness.js'
 
+/** The lock sequence tests: an exclusive fail-immediately lock of bytes 100-199, bucket 1 number 1. */
+const X = LockFlags.ExclusiveLock | LockFlags.FailImmediately
+const range = (flags: number) => [{ offset: 100n, length: 100n, flags }]
+const b1s1 = { lockSequenceIndex: 1, lockSequenceNumber: 1 }
+
 let h: Harness
 beforeAll(async () => {
   h = await startServer()
@@ -52,9 +57,6 @@ describe('LOCK (MS-SMB2 3.3.5.14)', () => {
   it('lock sequence replay detection: on SMB 2.1, resilient opens only (FSCTL_LMR_REQUEST_RESILIENCY)', async () => {
     const c = await TestClient.login(h.port, 'share', USER, PASSWORD, { dialects: [0x0210] })
     const f = await c.open('resilient.dat')
-    const X = LockFlags.ExclusiveLock | LockFlags.FailImmediately
-    const range = (flags: number) => [{ offset: 100n, length: 100n, flags }]
-    const b1s1 = { lockSequenceIndex: 1, lockSequenceNumber: 1 }
     // Not resilient: the second identical lock is performed again and conflicts.
     expect((await c.lock(f, range(X), b1s1)).statusName).toBe('STATUS_SUCCESS')
     expect((await c.lock(f, range(X), b1s1)).statusName).toBe('STATUS_LOCK_NOT_GRANTED')
@@ -83,9 +85,6 @@ describe('LOCK (MS-SMB2 3.3.5.14)', () => {
     const c = await TestClient.login(h.port, 'share', USER, PASSWORD)
     expect(c.serverCapabilities & Capabilities.MultiChannel).toBe(Capabilities.MultiChannel)
     const f = await c.open('plain-multi.dat')
-    const X = LockFlags.ExclusiveLock | LockFlags.FailImmediately
-    const range = (flags: number) => [{ offset: 100n, length: 100n, flags }]
-    const b1s1 = { lockSequenceIndex: 1, lockSequenceNumber: 1 }
     expect((await c.lock(f, range(X), b1s1)).statusName).toBe('STATUS_SUCCESS')
     // The same bucket and number again: a replay, answered without being performed.
     expect((await c.lock(f, range(X), b1s1)).statusName).toBe('STATUS_SUCCESS')
