@@ -1,14 +1,12 @@
 /**
- * JSON text of trace records written straight into bytes: the hot path of `--format jsonl`.
- *
- * `toJsonText` (record.ts) builds a string per record, which then has to be flattened (it is a rope of a few
- * hundred pieces) and encoded into the output chunk: on the metadata benchmark that was a third of the run.
- * `JsonBytes` writes the same text (byte for byte: json-bytes.test.ts compares them) into a growing Buffer
- * with character loops the JIT turns into plain stores, and no intermediate string for keys, numbers, ids,
- * byte strings or times.
+ * JSON text of trace records written straight into bytes: the hot path of `--format jsonl`, and the one JSON
+ * writer of records (`recordToJsonLine` uses it too). The text is `JSON.stringify(toJsonValue(v))` (record.ts
+ * rules: FILETIMEs as ISO dates, bigints as numbers or hex, Buffers as hex or a summary; json-bytes.test.ts
+ * compares them), written into a growing Buffer with character loops the JIT turns into plain stores: no
+ * intermediate string per record to flatten and encode, none for keys, numbers, ids, byte strings or times.
  * @module
  */
-import { filetimeToIso, hex64, numberText, isTimeKey } from './record.js'
+import { filetimeToIso, hex64, isTimeKey } from './record.js'
 
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 const U32 = 0xffff_ffffn
@@ -102,9 +100,10 @@ export class JsonBytes {
     if (Number.isInteger(v)) {
       if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && !Object.is(v, -0)) return this.uint(v)
     } else if (v > 0 && v < 4294967296) {
-      // A time or duration with at most six decimals (capture timestamps, rtt), by the rule of decimalText
-      // in record.ts: when (sec·10^6 + micro) / 10^6 gives v back, "sec.micro" without trailing zeros is
-      // the shortest text that reads back as v, which is what String(v) prints.
+      // A time or duration with at most six decimals (capture timestamps, rtt). With N = sec·10^6 + micro (an
+      // exact integer), N / 10^6 is the double nearest to the decimal "sec.micro", so when it gives v back that
+      // text reads back as v; and below 2^32 doubles are closer together than 10^-6, so no other text of at
+      // most six decimals does: it is the shortest, which is what String(v) prints (trailing zeros cut).
       const sec = Math.floor(v)
       const us = Math.round((v - sec) * 1e6)
       if (us > 0 && us < 1e6 && (sec * 1e6 + us) / 1e6 === v) {
@@ -126,7 +125,7 @@ export class JsonBytes {
         return
       }
     }
-    this.ascii(numberText(v))
+    this.ascii(Number.isFinite(v) ? String(v) : 'null')
   }
 
   /** `"` + hex of bytes [start, end) + `"`. */
@@ -152,7 +151,7 @@ export class JsonBytes {
     this.byte(58)
   }
 
-  /** The JSON text of a decoded value, exactly as `toJsonText(v, key, maxHex)` gives it. */
+  /** The JSON text of a decoded value: `JSON.stringify(toJsonValue(v, key, { maxHex }))`. */
   value(v: unknown, key = '', maxHex = 64): void {
     switch (typeof v) {
       case 'string':

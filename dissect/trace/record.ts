@@ -118,106 +118,6 @@ export function isTimeKey(k: string): boolean {
   return b
 }
 
-/** `{"key":` and `,"key":`, cached per key (one string per member instead of three concatenations). */
-const firstKeys = new Map<string, string>()
-const nextKeys = new Map<string, string>()
-function firstKey(k: string): string {
-  let s = firstKeys.get(k)
-  if (s === undefined) {
-    s = '{"' + k + '":'
-    if (firstKeys.size < 4096) firstKeys.set(k, s)
-  }
-  return s
-}
-function nextKey(k: string): string {
-  let s = nextKeys.get(k)
-  if (s === undefined) {
-    s = ',"' + k + '":'
-    if (nextKeys.size < 4096) nextKeys.set(k, s)
-  }
-  return s
-}
-
-/** Decimal text of small non-negative integers (frame numbers, sizes, flags), filled as met. */
-const SMALL_INTS: Array<string | undefined> = new Array(65536)
-
-/**
- * `String(v)` for a non-integer double, faster for the common case of a time or duration with at most six
- * decimals (capture timestamps, rtt). With N = sec·10^6 + micro (an exact integer), N / 10^6 is the double
- * nearest to the decimal "sec.micro", so when it equals v that text reads back as v; and below 2^32 doubles
- * are closer together than 10^-6, so no other text of at most six decimals does: it is the shortest, which is
- * what `String` prints (trailing zeros cut). Anything else takes `String`.
- */
-function decimalText(v: number): string {
-  const sec = Math.floor(v)
-  if (sec < 0 || sec >= 4294967296) return String(v)
-  const us = Math.round((v - sec) * 1e6)
-  if (us <= 0 || us >= 1e6 || (sec * 1e6 + us) / 1e6 !== v) return String(v)
-  const f = String(us + 1e6)
-  let e = 7
-  while (f.charCodeAt(e - 1) === 48) e--
-  return sec + '.' + f.slice(1, e)
-}
-
-export function numberText(v: number): string {
-  if ((v | 0) === v) {
-    if (v >= 0 && v < 65536) return (SMALL_INTS[v] ??= String(v))
-    return String(v)
-  }
-  if (!Number.isFinite(v)) return 'null'
-  return Number.isInteger(v) ? String(v) : decimalText(v)
-}
-
-/**
- * The JSON text of a decoded value, with the same rules as `toJsonValue` but written directly (no
- * intermediate objects): the hot path of `--format jsonl`.
- */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/
-
-export function toJsonText(v: unknown, key = '', maxHex = 64): string {
-  switch (typeof v) {
-    case 'string':
-      return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : '"' + v + '"'
-    case 'number':
-      return numberText(v)
-    case 'boolean':
-      return v ? 'true' : 'false'
-    case 'bigint':
-      if (isTimeKey(key)) {
-        const t = filetimeToIso(v)
-        return t === 0 ? '0' : '"' + t + '"'
-      }
-      return v <= SAFE ? v.toString() : '"' + hex64(v) + '"'
-    case 'object': {
-      if (v === null) return 'null'
-      if (Buffer.isBuffer(v)) {
-        if (v.length <= maxHex) return '"' + v.toString('hex') + '"'
-        return '{"bytes":' + v.length + ',"head":"' + v.toString('hex', 0, 32) + '"}'
-      }
-      if (Array.isArray(v)) {
-        if (v.length === 0) return '[]'
-        let out = '['
-        for (let i = 0; i < v.length; i++) {
-          if (i) out += ','
-          const e = v[i]
-          out += e === undefined ? 'null' : toJsonText(e, key, maxHex)
-        }
-        return out + ']'
-      }
-      if (v instanceof Uint8Array) return toJsonText(Buffer.from(v.buffer, v.byteOffset, v.byteLength), key, maxHex)
-      let out = ''
-      for (const k in v) {
-        const e = (v as Record<string, unknown>)[k]
-        if (e === undefined || typeof e === 'function') continue
-        out += (out === '' ? firstKey(k) : nextKey(k)) + toJsonText(e, k, maxHex)
-      }
-      return out === '' ? '{}' : out + '}'
-    }
-    default:
-      return 'null'
-  }
-}
-
 export interface JsonOptions {
   /** Buffers longer than this are summarised as { bytes, head } instead of full hex. */
   maxHex?: number
@@ -232,8 +132,8 @@ export function toJsonValue(v: unknown, key = '', opts: JsonOptions = {}): unkno
   if (v === null || v === undefined) return v
   switch (typeof v) {
     case 'bigint':
-      if (/time$/i.test(key) && !/timeout/i.test(key)) return filetimeToIso(v)
-      return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : hex64(v)
+      if (isTimeKey(key)) return filetimeToIso(v)
+      return v <= SAFE ? Number(v) : hex64(v)
     case 'object': {
       if (Buffer.isBuffer(v)) {
         if (v.length <= maxHex) return v.toString('hex')
